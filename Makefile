@@ -1,0 +1,36 @@
+# The two quick-start commands: `make run` and `make test`. Both create .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck cases pytest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/cofinance db upgrade
+	$(BIN)/cofinance demo
+	$(BIN)/cofinance serve --host 127.0.0.1 --port 8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+cases: $(STAMP)
+	$(BIN)/cofinance rules test rules/cases
+	@if [ -d ../shared/examples/cases ]; then $(BIN)/cofinance rules test ../shared/examples/cases; fi
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck cases pytest
+
+clean:
+	rm -rf $(VENV) var build .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The core of cofinance: domain model, persistence, rule API, workflow runner, services."""

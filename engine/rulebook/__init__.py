@@ -1,0 +1,60 @@
+"""The rule API: modules, dated parameters, evaluation with its trace, and the case runner.
+
+Rule modules import from here only; the engine finds them through entry points.
+"""
+
+from engine.rulebook.context import Context, ShareContext
+from engine.rulebook.errors import (
+    FieldError,
+    InvalidInput,
+    ParameterGap,
+    RegistryError,
+    RuleError,
+    UnknownFunder,
+    UnknownScheme,
+)
+from engine.rulebook.evaluate import Evaluation, evaluate
+from engine.rulebook.module import (
+    Check,
+    FunderConfig,
+    FunderModule,
+    FunderRule,
+    Rule,
+    SchemeModule,
+    ShareOutcome,
+    check,
+)
+from engine.rulebook.money import round_cents
+from engine.rulebook.registry import Registry, default_registry
+from engine.rulebook.types import Count, Day, Flag, Money, Quantity, Ratio
+
+__all__ = [
+    "Check",
+    "Context",
+    "Count",
+    "Day",
+    "Evaluation",
+    "FieldError",
+    "Flag",
+    "FunderConfig",
+    "FunderModule",
+    "FunderRule",
+    "InvalidInput",
+    "Money",
+    "ParameterGap",
+    "Quantity",
+    "Ratio",
+    "Registry",
+    "RegistryError",
+    "Rule",
+    "RuleError",
+    "SchemeModule",
+    "ShareContext",
+    "ShareOutcome",
+    "UnknownFunder",
+    "UnknownScheme",
+    "check",
+    "default_registry",
+    "evaluate",
+    "round_cents",
+]

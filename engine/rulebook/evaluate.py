@@ -1,0 +1,294 @@
+"""Evaluation of one application: common rules, each funder's share, plan flags, and the trace."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal, cast
+
+from engine.rulebook.application import parse_application
+from engine.rulebook.context import Context, Reads, ShareContext
+from engine.rulebook.errors import FieldError, InvalidInput, UnknownFunder, UnknownScheme
+from engine.rulebook.module import Check, FunderConfig, Rule, SchemeModule
+from engine.rulebook.money import money_str, round_cents
+from engine.rulebook.plan import PlanLine, payment_schedule, plan_flags
+from engine.rulebook.registry import Registry
+
+Status = Literal["eligible", "ineligible", "incomplete"]
+# G3 alone failing asks the holder for documents instead of refusing the file (RULES.md §3).
+DOCUMENTS_RULE = "G3"
+
+
+@dataclass
+class RuleResult:
+    rule: str
+    passed: bool
+    message: str
+    description: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "passed": self.passed,
+            "message": self.message,
+            "description": self.description,
+        }
+
+
+@dataclass
+class Share:
+    funder: str
+    kind: str
+    requested: Decimal
+    eligible: bool
+    amount: Decimal | None
+    failed: list[str]
+    message: str
+    rule: str | None
+    payment: dict[str, str] | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "funder": self.funder,
+            "kind": self.kind,
+            "requested": money_str(self.requested),
+            "eligible": self.eligible,
+            "amount": money_str(self.amount),
+            "failed": self.failed,
+            "rule": self.rule,
+            "message": self.message,
+            "payment": self.payment,
+        }
+
+
+@dataclass
+class Evaluation:
+    scheme: str
+    submission_date: date
+    reference_date: date
+    status: Status
+    failed: list[str]
+    results: list[RuleResult]
+    shares: dict[str, Share]
+    flags: dict[str, Any]
+    trace: list[dict[str, Any]]
+    override: bool = False
+    parameters: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "scheme": self.scheme,
+            "date": self.submission_date.isoformat(),
+            "reference_date": self.reference_date.isoformat(),
+            "status": self.status,
+            "failed": self.failed,
+            "override": self.override,
+            "results": [r.as_json() for r in self.results],
+            "shares": {code: share.as_json() for code, share in self.shares.items()},
+            "flags": self.flags,
+            "trace": self.trace,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal | date):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    return value
+
+
+def _trace_entry(subject: str, reads: Reads, **extra: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"subject": subject, **extra}
+    entry["facts"] = {path: _jsonable(value) for path, value in reads.facts.items()}
+    entry["parameters"] = [{"name": n, **v} for n, v in reads.parameters.items()]
+    return entry
+
+
+def _run_rules(scheme: SchemeModule, ctx: Context) -> tuple[list[RuleResult], list[dict[str, Any]]]:
+    outcomes: dict[str, tuple[RuleResult, dict[str, Any]]] = {}
+    per_item = [r for r in scheme.rules if r.per]
+    # Item rules first: plain rules (like "at least one group passes") read their outcome.
+    item_failures: dict[str, set[int]] = {}
+    for rule in per_item:
+        per = cast(str, rule.per)
+        items = ctx.items(f"facts.{per}")
+        for index in range(len(items)):
+            reads = ctx.start()
+            result = cast(Check, rule.function(ctx, index))  # type: ignore[call-arg]
+            rid = f"{rule.id}@{index + 1}"
+            outcomes[rid] = _outcome(rid, rule, result, reads)
+            if not result.passed:
+                item_failures.setdefault(per, set()).add(index)
+    for per in {cast(str, r.per) for r in per_item}:
+        count = len(ctx.items(f"facts.{per}"))
+        failures = item_failures.get(per, set())
+        ctx.passing_items[per] = [i for i in range(count) if i not in failures]
+    for rule in scheme.rules:
+        if rule.per:
+            continue
+        reads = ctx.start()
+        result = rule.function(ctx)  # type: ignore[call-arg]
+        outcomes[rule.id] = _outcome(rule.id, rule, cast(Check, result), reads)
+    results: list[RuleResult] = []
+    trace: list[dict[str, Any]] = []
+    for rule in scheme.rules:
+        ids = [k for k in outcomes if k.startswith(f"{rule.id}@")] if rule.per else [rule.id]
+        for rid in ids:
+            result, entry = outcomes[rid]
+            results.append(result)
+            trace.append(entry)
+    return results, trace
+
+
+def _outcome(
+    rid: str, rule: Rule, check: Check, reads: Reads
+) -> tuple[RuleResult, dict[str, Any]]:
+    result = RuleResult(rid, check.passed, check.message, rule.description)
+    entry = _trace_entry("eligibility", reads, rule=rid, passed=check.passed, message=check.message)
+    entry["reference"] = rule.reference
+    return result, entry
+
+
+def _status(failed: list[str]) -> Status:
+    if not failed:
+        return "eligible"
+    if failed == [DOCUMENTS_RULE]:
+        return "incomplete"
+    return "ineligible"
+
+
+def resolve_funders(
+    registry: Registry,
+    requests: Mapping[str, Decimal],
+    funders: Mapping[str, FunderConfig] | None,
+) -> dict[str, FunderConfig]:
+    """The configuration of every funder asked; a funder not configured is of the kind of its code."""
+    configs: dict[str, FunderConfig] = {}
+    for code in requests:
+        config = (funders or {}).get(code) or FunderConfig(code=code, kind=code)
+        if config.kind not in registry.funders:
+            field_name = f"funders.{code}.kind" if funders and code in funders else f"application.requests.{code}"
+            raise UnknownFunder(config.kind, field_name)
+        module = registry.funders[config.kind]
+        if module.needs_insee and not config.insee:
+            raise InvalidInput([FieldError(f"funders.{code}.insee", f"a {config.kind} funder needs its INSEE code")])
+        configs[code] = config
+    return configs
+
+
+def evaluate(
+    registry: Registry,
+    scheme_code: str,
+    application: object,
+    submission_date: date,
+    department: str,
+    funders: Mapping[str, FunderConfig] | None = None,
+    override: bool = False,
+) -> Evaluation:
+    """Run every rule for one application. Pure: no clock, no database, no file."""
+    scheme = registry.schemes.get(scheme_code)
+    if scheme is None:
+        raise UnknownScheme(scheme_code)
+    app, facts = parse_application(application, scheme.facts)
+    configs = resolve_funders(registry, app.requests, funders)
+    data = app.model_dump()
+    data["facts"] = facts.model_dump()
+    reference = scheme.reference_date(app.period.start)
+    ctx = Context(data, submission_date, reference, department, registry.parameters)
+    results, trace = _run_rules(scheme, ctx)
+    failed = [r.rule for r in results if not r.passed]
+    status = _status(failed)
+    common_ok = status == "eligible" or override
+
+    shares: dict[str, Share] = {}
+    for code, requested in app.requests.items():
+        share, entry = _share(registry, ctx, scheme.code, configs[code], requested, common_ok)
+        shares[code] = share
+        trace.append(entry)
+
+    reads = ctx.start()
+    threshold = ctx.param("convention.threshold")
+    lines = [PlanLine(s.funder, s.requested, s.amount) for s in shares.values()]
+    flags = plan_flags(app.budget.total_cost, app.budget.other_resources, lines, threshold)
+    trace.append(
+        _trace_entry(
+            "plan",
+            reads,
+            formula="total_cost − other_resources − Σ shares (a share decided by hand counts its request)",
+            value=flags,
+        )
+    )
+    trace[-1]["facts"].update(
+        {
+            "budget.total_cost": str(app.budget.total_cost),
+            "budget.other_resources": str(app.budget.other_resources),
+        }
+    )
+    return Evaluation(
+        scheme=scheme.code,
+        submission_date=submission_date,
+        reference_date=reference,
+        status=status,
+        failed=failed,
+        results=results,
+        shares=shares,
+        flags=flags,
+        trace=trace,
+        override=override,
+    )
+
+
+def _share(
+    registry: Registry,
+    ctx: Context,
+    scheme: str,
+    config: FunderConfig,
+    requested: Decimal,
+    common_ok: bool,
+) -> tuple[Share, dict[str, Any]]:
+    module = registry.funders[config.kind]
+    sctx = ShareContext(ctx, config, scheme, requested)
+    reads = sctx.start()
+    rule = module.rule_for(scheme)
+    formula = ""
+    failed: list[str] = []
+    if not common_ok:
+        eligible, amount = False, Decimal("0.00")
+        message = "Les critères communs du dispositif ne sont pas remplis : pas de part proposée."
+    elif rule is None:
+        eligible, amount = True, None
+        message = "Pas de barème pour ce dispositif : le montant est décidé en séance."
+    else:
+        outcome = rule.function(sctx)
+        eligible, message, formula = outcome.eligible, outcome.message, outcome.formula
+        if not eligible:
+            amount, failed = Decimal("0.00"), [rule.id]
+        else:
+            amount = None if outcome.amount is None else round_cents(min(outcome.amount, requested))
+    payment = None
+    if amount is not None and amount > 0:
+        rate = config.advance_rate if config.advance_rate is not None else sctx.param("payment.advance_rate")
+        payment = payment_schedule(amount, rate)
+    share = Share(
+        funder=config.code,
+        kind=config.kind,
+        requested=requested,
+        eligible=eligible,
+        amount=amount,
+        failed=failed,
+        message=message,
+        rule=rule.id if rule is not None and common_ok else None,
+        payment=payment,
+    )
+    entry = _trace_entry(
+        "share",
+        reads,
+        funder=config.code,
+        rule=share.rule,
+        formula=formula,
+        message=message,
+        requested=money_str(requested),
+        value=money_str(amount),
+    )
+    return share, entry

@@ -1,0 +1,122 @@
+"""The rule API: what a scheme or funder module declares, and what its rules return."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from engine.rulebook.context import Context, ShareContext
+
+Calendar = Literal["civil", "school"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one eligibility rule, with a one-sentence French message."""
+
+    passed: bool
+    message: str
+
+
+def check(condition: bool, ok: str, failed: str) -> Check:
+    """Build a Check from a condition and the message for each outcome."""
+    return Check(True, ok) if condition else Check(False, failed)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An eligibility rule. With `per`, it runs once per item of that fact list (ids `C3@2`)."""
+
+    id: str
+    description: str
+    reference: str
+    function: Callable[[Context], Check] | Callable[[Context, int], Check]
+    per: str | None = None
+
+
+@dataclass(frozen=True)
+class ShareOutcome:
+    """A funder rule's proposal. `amount` None means the funder decides by hand."""
+
+    eligible: bool
+    amount: Decimal | None
+    message: str
+    formula: str = ""
+
+
+@dataclass(frozen=True)
+class FunderRule:
+    """A funder's allocation rule for some schemes (all schemes when `schemes` is empty)."""
+
+    id: str
+    description: str
+    reference: str
+    function: Callable[[ShareContext], ShareOutcome]
+    schemes: frozenset[str] = frozenset()
+
+    def applies_to(self, scheme: str) -> bool:
+        return not self.schemes or scheme in self.schemes
+
+
+@dataclass(frozen=True)
+class SchemeModule:
+    """A scheme: its French label, its calendar, its facts and its eligibility rules."""
+
+    code: str
+    label: str
+    calendar: Calendar
+    facts: type[BaseModel]
+    rules: Sequence[Rule]
+    parameters: Sequence[str] = ()
+    parameter_root: Path | None = None
+    kind: Literal["scheme"] = "scheme"
+
+    def reference_date(self, period_start: date) -> date:
+        """Start of the funding period containing `period_start` (RULES.md §1)."""
+        if self.calendar == "school":
+            year = period_start.year if period_start.month >= 9 else period_start.year - 1
+            return date(year, 9, 1)
+        return date(period_start.year, 1, 1)
+
+    def funding_period_end(self, reference: date) -> date:
+        if self.calendar == "school":
+            return date(reference.year + 1, 8, 31)
+        return date(reference.year, 12, 31)
+
+
+@dataclass(frozen=True)
+class FunderModule:
+    """A kind of funder (caf, etat, …) and its allocation rules, one or none per scheme."""
+
+    code: str
+    label: str
+    rules: Sequence[FunderRule]
+    parameters: Sequence[str] = ()
+    parameter_root: Path | None = None
+    needs_insee: bool = False
+    kind: Literal["funder"] = "funder"
+
+    def rule_for(self, scheme: str) -> FunderRule | None:
+        for rule in self.rules:
+            if rule.applies_to(scheme):
+                return rule
+        return None
+
+
+@dataclass
+class FunderConfig:
+    """One funder as configured in a deployment: its code, its rule kind and its settings."""
+
+    code: str
+    kind: str
+    name: str | None = None
+    insee: str | None = None
+    advance_rate: Decimal | None = None
+    extra: dict[str, str] = field(default_factory=dict)

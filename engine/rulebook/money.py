@@ -1,0 +1,60 @@
+"""Money and ratio values: Decimal only, rounded half-up to the cent, never a float."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """Round a computed amount to the cent, half-up, as French public accounting does."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: object, *, max_places: int | None = None) -> Decimal:
+    """Parse a user-supplied number without ever going through binary floating point.
+
+    Booleans are refused (pydantic and YAML both turn `false` into 0 otherwise); floats are
+    read through their shortest decimal representation so that `0.6` stays `0.6`.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError("expected a number")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValueError("expected a number, got an empty string")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+    else:
+        raise ValueError(f"expected a number, got {type(value).__name__}")
+    if not result.is_finite():
+        raise ValueError("expected a finite number")
+    exponent = result.as_tuple().exponent
+    if max_places is not None and isinstance(exponent, int) and -exponent > max_places:
+        raise ValueError(f"at most {max_places} decimal places")
+    return result
+
+
+def to_money(value: object) -> Decimal:
+    """A non-negative amount in euros with at most two decimals, normalised to two places."""
+    amount = to_decimal(value, max_places=2)
+    if amount < 0:
+        raise ValueError("an amount cannot be negative")
+    if amount >= Decimal("1e10"):
+        raise ValueError("amount too large")
+    return amount.quantize(CENT)
+
+
+def money_str(value: Decimal | None) -> str | None:
+    """The JSON form of an amount: a string with two decimals (or null)."""
+    return None if value is None else str(round_cents(value))

@@ -1,0 +1,1 @@
+"""Funder modules: each funder's own allocation rules."""

@@ -1,0 +1,1 @@
+"""Scheme modules: the common eligibility rules of each parenting-support scheme."""

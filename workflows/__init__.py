@@ -1,0 +1,1 @@
+"""The state machines of cofinance, as data: states, labels, tags and transitions."""
