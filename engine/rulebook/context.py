@@ -39,14 +39,19 @@ class Context:
         reference_date: date,
         department: str,
         parameters: dict[str, Parameter],
+        period_end: date,
         passing_items: dict[str, list[int]] | None = None,
     ) -> None:
         self.application = application
         self.submission_date = submission_date
         self.reference_date = reference_date
+        # Last day of the funding period that starts on the reference date.
+        self.period_end = period_end
         self.department = department
         self._parameters = parameters
-        self.passing_items: dict[str, list[int]] = passing_items if passing_items is not None else {}
+        self.passing_items: dict[str, list[int]] = (
+            passing_items if passing_items is not None else {}
+        )
         self.reads = Reads()
 
     def start(self) -> Reads:
@@ -84,7 +89,10 @@ class Context:
     def _dated(self, name: str, on: date | None) -> Any:
         when = self.reference_date if on is None else on
         dated = self._parameters[name].at(when)
-        self.reads.parameters[name] = {"value": _show(dated.value), "since": dated.since.isoformat()}
+        self.reads.parameters[name] = {
+            "value": _show(dated.value),
+            "since": dated.since.isoformat(),
+        }
         return dated.value
 
     def param(self, name: str, on: date | None = None) -> Decimal:
@@ -103,13 +111,16 @@ class Context:
 class ShareContext(Context):
     """A Context for one funder's share: adds the funder, the request and eligible items."""
 
-    def __init__(self, base: Context, funder: FunderConfig, scheme: str, requested: Decimal) -> None:
+    def __init__(
+        self, base: Context, funder: FunderConfig, scheme: str, requested: Decimal
+    ) -> None:
         super().__init__(
             base.application,
             base.submission_date,
             base.reference_date,
             base.department,
             base._parameters,
+            base.period_end,
             base.passing_items,
         )
         self.funder = funder

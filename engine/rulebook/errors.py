@@ -47,7 +47,8 @@ class ParameterGap(RuleError):
         self.on = on
         self.first = first
         super().__init__(
-            f"parameter {name} has no value on {on.isoformat()} (first value starts {first.isoformat()})"
+            f"parameter {name} has no value on {on.isoformat()} "
+            f"(first value starts {first.isoformat()})"
         )
 
 

@@ -13,12 +13,13 @@ from engine.rulebook.context import Context, Reads, ShareContext
 from engine.rulebook.errors import FieldError, InvalidInput, UnknownFunder, UnknownScheme
 from engine.rulebook.module import Check, FunderConfig, Rule, SchemeModule
 from engine.rulebook.money import money_str, round_cents
-from engine.rulebook.plan import PlanLine, payment_schedule, plan_flags
+from engine.rulebook.plan import PlanLine, plan_flags
 from engine.rulebook.registry import Registry
 
 Status = Literal["eligible", "ineligible", "incomplete"]
 # G3 alone failing asks the holder for documents instead of refusing the file (RULES.md §3).
 DOCUMENTS_RULE = "G3"
+PLAN_FORMULA = "total_cost − other_resources − Σ shares (amount, or request when decided by hand)"
 
 
 @dataclass
@@ -47,7 +48,6 @@ class Share:
     failed: list[str]
     message: str
     rule: str | None
-    payment: dict[str, str] | None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,7 +59,6 @@ class Share:
             "failed": self.failed,
             "rule": self.rule,
             "message": self.message,
-            "payment": self.payment,
         }
 
 
@@ -115,7 +114,7 @@ def _run_rules(scheme: SchemeModule, ctx: Context) -> tuple[list[RuleResult], li
         items = ctx.items(f"facts.{per}")
         for index in range(len(items)):
             reads = ctx.start()
-            result = cast(Check, rule.function(ctx, index))  # type: ignore[call-arg]
+            result: Check = rule.function(ctx, index)  # type: ignore[call-arg]
             rid = f"{rule.id}@{index + 1}"
             outcomes[rid] = _outcome(rid, rule, result, reads)
             if not result.passed:
@@ -128,22 +127,20 @@ def _run_rules(scheme: SchemeModule, ctx: Context) -> tuple[list[RuleResult], li
         if rule.per:
             continue
         reads = ctx.start()
-        result = rule.function(ctx)  # type: ignore[call-arg]
-        outcomes[rule.id] = _outcome(rule.id, rule, cast(Check, result), reads)
+        plain: Check = rule.function(ctx)  # type: ignore[call-arg]
+        outcomes[rule.id] = _outcome(rule.id, rule, plain, reads)
     results: list[RuleResult] = []
     trace: list[dict[str, Any]] = []
     for rule in scheme.rules:
         ids = [k for k in outcomes if k.startswith(f"{rule.id}@")] if rule.per else [rule.id]
         for rid in ids:
-            result, entry = outcomes[rid]
-            results.append(result)
+            rule_result, entry = outcomes[rid]
+            results.append(rule_result)
             trace.append(entry)
     return results, trace
 
 
-def _outcome(
-    rid: str, rule: Rule, check: Check, reads: Reads
-) -> tuple[RuleResult, dict[str, Any]]:
+def _outcome(rid: str, rule: Rule, check: Check, reads: Reads) -> tuple[RuleResult, dict[str, Any]]:
     result = RuleResult(rid, check.passed, check.message, rule.description)
     entry = _trace_entry("eligibility", reads, rule=rid, passed=check.passed, message=check.message)
     entry["reference"] = rule.reference
@@ -163,16 +160,26 @@ def resolve_funders(
     requests: Mapping[str, Decimal],
     funders: Mapping[str, FunderConfig] | None,
 ) -> dict[str, FunderConfig]:
-    """The configuration of every funder asked; a funder not configured is of the kind of its code."""
+    """Each funder asked, as configured; a funder not configured is of the kind of its code."""
     configs: dict[str, FunderConfig] = {}
     for code in requests:
         config = (funders or {}).get(code) or FunderConfig(code=code, kind=code)
         if config.kind not in registry.funders:
-            field_name = f"funders.{code}.kind" if funders and code in funders else f"application.requests.{code}"
+            field_name = (
+                f"funders.{code}.kind"
+                if funders and code in funders
+                else f"application.requests.{code}"
+            )
             raise UnknownFunder(config.kind, field_name)
         module = registry.funders[config.kind]
         if module.needs_insee and not config.insee:
-            raise InvalidInput([FieldError(f"funders.{code}.insee", f"a {config.kind} funder needs its INSEE code")])
+            raise InvalidInput(
+                [
+                    FieldError(
+                        f"funders.{code}.insee", f"a {config.kind} funder needs its INSEE code"
+                    )
+                ]
+            )
         configs[code] = config
     return configs
 
@@ -195,10 +202,18 @@ def evaluate(
     data = app.model_dump()
     data["facts"] = facts.model_dump()
     reference = scheme.reference_date(app.period.start)
-    ctx = Context(data, submission_date, reference, department, registry.parameters)
+    ctx = Context(
+        data,
+        submission_date,
+        reference,
+        department,
+        registry.parameters,
+        scheme.funding_period_end(reference),
+    )
     results, trace = _run_rules(scheme, ctx)
     failed = [r.rule for r in results if not r.passed]
-    status = _status(failed)
+    # A failing group only excludes that group; C0 says whether any group is left.
+    status = _status([rule for rule in failed if "@" not in rule])
     common_ok = status == "eligible" or override
 
     shares: dict[str, Share] = {}
@@ -215,7 +230,7 @@ def evaluate(
         _trace_entry(
             "plan",
             reads,
-            formula="total_cost − other_resources − Σ shares (a share decided by hand counts its request)",
+            formula=PLAN_FORMULA,
             value=flags,
         )
     )
@@ -266,10 +281,6 @@ def _share(
             amount, failed = Decimal("0.00"), [rule.id]
         else:
             amount = None if outcome.amount is None else round_cents(min(outcome.amount, requested))
-    payment = None
-    if amount is not None and amount > 0:
-        rate = config.advance_rate if config.advance_rate is not None else sctx.param("payment.advance_rate")
-        payment = payment_schedule(amount, rate)
     share = Share(
         funder=config.code,
         kind=config.kind,
@@ -279,7 +290,6 @@ def _share(
         failed=failed,
         message=message,
         rule=rule.id if rule is not None and common_ok else None,
-        payment=payment,
     )
     entry = _trace_entry(
         "share",

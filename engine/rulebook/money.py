@@ -58,3 +58,16 @@ def to_money(value: object) -> Decimal:
 def money_str(value: Decimal | None) -> str | None:
     """The JSON form of an amount: a string with two decimals (or null)."""
     return None if value is None else str(round_cents(value))
+
+
+def euros(value: Decimal) -> str:
+    """An amount as French text for rule messages: `1 234,50 €` (narrow no-break spaces)."""
+    text = f"{round_cents(value):,.2f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text}\u00a0€"
+
+
+def percent(value: Decimal) -> str:
+    """A ratio as French text: Decimal('0.325') → `32,5 %`."""
+    scaled = (value * 100).normalize()
+    text = f"{scaled:f}".replace(".", ",")
+    return f"{text}\u00a0%"

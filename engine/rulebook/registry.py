@@ -31,11 +31,14 @@ class Registry:
         registry = cls()
         roots: list[Path] = []
         for module in modules:
-            table: dict[str, SchemeModule] | dict[str, FunderModule]
-            table = registry.schemes if isinstance(module, SchemeModule) else registry.funders
-            if module.code in table:
-                raise RegistryError(f"two {module.kind} modules have the code {module.code!r}")
-            table[module.code] = module  # type: ignore[assignment]
+            if isinstance(module, SchemeModule):
+                if module.code in registry.schemes:
+                    raise RegistryError(f"two scheme modules have the code {module.code!r}")
+                registry.schemes[module.code] = module
+            else:
+                if module.code in registry.funders:
+                    raise RegistryError(f"two funder modules have the code {module.code!r}")
+                registry.funders[module.code] = module
             if module.parameter_root is not None and module.parameter_root not in roots:
                 roots.append(module.parameter_root)
         for root in roots:
@@ -48,8 +51,10 @@ class Registry:
 
     def _check_parameters(self) -> None:
         needed: list[tuple[str, str]] = [("engine", name) for name in PLAN_PARAMETERS]
-        for module in [*self.schemes.values(), *self.funders.values()]:
-            needed.extend((module.code, name) for name in module.parameters)
+        for scheme in self.schemes.values():
+            needed.extend((scheme.code, name) for name in scheme.parameters)
+        for funder in self.funders.values():
+            needed.extend((funder.code, name) for name in funder.parameters)
         for owner, name in needed:
             if name not in self.parameters:
                 raise RegistryError(f"{owner} reads parameter {name}, which no file defines")
@@ -61,7 +66,9 @@ def _load(group: str) -> list[SchemeModule | FunderModule]:
     for entry in sorted(entry_points(group=group), key=lambda e: e.name):
         module = entry.load()
         if not isinstance(module, expected):
-            raise RegistryError(f"entry point {entry.name} ({entry.value}) is not a {expected.__name__}")
+            raise RegistryError(
+                f"entry point {entry.name} ({entry.value}) is not a {expected.__name__}"
+            )
         if module.code != entry.name:
             raise RegistryError(f"entry point {entry.name} declares a module coded {module.code!r}")
         modules.append(module)

@@ -1,0 +1,90 @@
+"""Maps every expected error to JSON `{"detail", "code"}` with the right status, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.rulebook import InvalidInput, ParameterGap
+
+# Declared on routes so the OpenAPI document (and clients generated from it) know them.
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["detail", "code"],
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {"description": "Error", "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+        for status in statuses
+    }
+
+
+def _body(detail: str, code: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": detail, "code": code}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "form"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field(tuple(e["loc"])), "message": str(e["msg"]).removeprefix("Value error, ")}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return JSONResponse(status_code=422, content=_body(detail, "invalid_input", errors))
+
+
+async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInput)
+    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return JSONResponse(status_code=422, content=_body(str(exc), "invalid_input", errors))
+
+
+async def _parameter_gap(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=422, content=_body(str(exc), "parameter_gap"))
+
+
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = getattr(exc, "code", None) or {
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        422: "invalid_input",
+        429: "too_many_requests",
+    }.get(exc.status_code, "error")
+    return JSONResponse(
+        status_code=exc.status_code,
+        content=_body(str(exc.detail), code),
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(InvalidInput, _invalid_input)
+    app.add_exception_handler(ParameterGap, _parameter_gap)
+    app.add_exception_handler(StarletteHTTPException, _http)

@@ -1,0 +1,26 @@
+"""The FastAPI application: routers, error mapping and start-up, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import health, rules
+from engine.rulebook import default_registry
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    default_registry()  # load rule modules and parameters once, and fail fast if inconsistent
+    yield
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="cofinance", version="0.1.0", lifespan=lifespan)
+    errors.install(app)
+    for router in (health.router, rules.router):
+        app.include_router(router, prefix="/api/v1")
+    return app
