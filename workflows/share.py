@@ -1,0 +1,39 @@
+"""The life of one funder's share of an application.
+
+Each funder asked for money holds one share. Its rule module proposes an amount at submission
+(or leaves it to a person), and a member of the funder may revise the proposal. In session the
+funder grants, refuses or defers its share; a deferred share comes back at a later session. A
+granted or refused share is final. At the close of a session the shares of ineligible files still
+undecided are refused by the system.
+"""
+
+from workflows.spec import State, Transition, Workflow
+
+OPEN_STATES = ("requested", "proposed", "deferred")
+
+SHARE = Workflow(
+    name="share",
+    label="Part d'un financeur",
+    initial="requested",
+    states=(
+        State("requested", "Demandée", frozenset({"undecided"})),
+        State("proposed", "Proposée", frozenset({"undecided", "counts_amount"})),
+        State("granted", "Accordée", frozenset({"decided", "final", "counts_amount"})),
+        State("refused", "Refusée", frozenset({"decided", "final"})),
+        State("deferred", "Ajournée", frozenset({"undecided"})),
+    ),
+    transitions=(
+        # The funder's rule module proposes at submission (system); a member revises by hand.
+        Transition("propose", OPEN_STATES, "proposed", "Proposer", roles=("funder", "system")),
+        Transition("grant", OPEN_STATES, "granted", "Accorder", roles=("funder",)),
+        Transition("refuse", OPEN_STATES, "refused", "Refuser", roles=("funder",)),
+        Transition("defer", OPEN_STATES, "deferred", "Ajourner", roles=("funder",)),
+        Transition(
+            "refuse_ineligible",
+            OPEN_STATES,
+            "refused",
+            "Refuser (dossier non recevable)",
+            roles=("system",),
+        ),
+    ),
+)
