@@ -1,0 +1,106 @@
+"""The procès-verbal of a session: attendance, agenda, each plan with its flags and decisions,
+and what the session did to each funder's envelope."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable, KeepTogether
+
+from engine.documents.model import OUTCOME_LABELS, EnvelopeLine, FunderLine, Minutes, MinutesItem
+from engine.documents.pdf import PageDecoration, bullets, labelled, para, render, signature, table
+from engine.formatting import format_date, format_money, to_paris
+
+COMMITTEE = "Comité des financeurs"
+
+
+def minutes(record: Minutes) -> bytes:
+    """Render the minutes of one session."""
+    held_on = format_date(to_paris(record.starts_at).date())
+    story: list[Flowable] = [
+        para(f"Procès-verbal de la séance du {held_on}", "title"),
+        para(record.session_title, "heading"),
+        para(
+            f"Séance ouverte le {format_date(record.starts_at)} sous la présidence de "
+            f"{record.chair_name}."
+        ),
+        labelled("Lieu :", record.location),
+        para("Présents", "heading"),
+        *(bullets(record.attendance) or [para("Aucune présence enregistrée.")]),
+        para("Ordre du jour", "heading"),
+        *(
+            para(f"{number}. {item.reference} — {item.title} ({item.holder_name})")
+            for number, item in enumerate(record.items, start=1)
+        ),
+        para("Examen des dossiers", "heading"),
+    ]
+    for number, item in enumerate(record.items, start=1):
+        story.extend(_item(number, item))
+    story.append(para("Enveloppes par financeur", "heading"))
+    story.append(_envelopes(record.envelopes))
+    story.append(
+        signature(f"Fait le {format_date(record.issued_on)},", record.chair_name, "Présidence")
+    )
+    page = PageDecoration(
+        issuer=COMMITTEE,
+        subtitle=record.session_title,
+        footer=f"Procès-verbal de la séance du {held_on}",
+    )
+    return render(story, page, title=f"Procès-verbal — {record.session_title}")
+
+
+def _item(number: int, item: MinutesItem) -> list[Flowable]:
+    """One application: who, its status, the plan per funder, its flags, each decision's detail."""
+    plan = table(
+        ("Financeur", "Demandé", "Proposé", "Accordé", "Décision"),
+        (
+            (
+                line.funder_name,
+                format_money(line.requested),
+                format_money(line.proposed),
+                format_money(line.amount if line.outcome == "granted" else None),
+                OUTCOME_LABELS[line.outcome],
+            )
+            for line in item.lines
+        ),
+        widths=(0.28, 0.18, 0.18, 0.18, 0.18),
+        numeric=frozenset({1, 2, 3}),
+    )
+    head: list[Flowable] = [
+        para(f"{number}. {item.reference} — {item.title}", "heading"),
+        labelled("Porteur :", item.holder_name),
+        labelled("Statut :", item.status_label),
+        labelled("Coût total :", format_money(item.total_cost)),
+        plan,
+    ]
+    details = [detail for line in item.lines for detail in _details(line)]
+    flags = bullets(item.flags) if item.flags else [para("Aucun point d'attention.")]
+    return [
+        KeepTogether(head),
+        *([para("Décisions :"), *bullets(details)] if details else []),
+        para("Points d'attention :"),
+        *flags,
+    ]
+
+
+def _details(line: FunderLine) -> list[str]:
+    """The sentences a decision adds to the plan: conditions and reasons for a refusal."""
+    found = [f"{line.funder_name} — conditions : {line.conditions}"] if line.conditions else []
+    found += [f"{line.funder_name} — {rule} : {text}" for rule, text in line.reasons]
+    return found
+
+
+def _envelopes(envelopes: tuple[EnvelopeLine, ...]) -> Flowable:
+    return table(
+        ("Financeur", "Enveloppe", "Accordé", "Proposé", "Dépassement"),
+        (
+            (
+                envelope.funder_name,
+                format_money(envelope.envelope),
+                format_money(envelope.granted),
+                format_money(envelope.proposed),
+                format_money(envelope.exceeded),
+            )
+            for envelope in envelopes
+        ),
+        widths=(0.28, 0.18, 0.18, 0.18, 0.18),
+        numeric=frozenset({1, 2, 3, 4}),
+    )
