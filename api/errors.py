@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from engine.errors import ServiceError
 from engine.rulebook import InvalidInput, ParameterGap
 
 # Declared on routes so the OpenAPI document (and clients generated from it) know them.
@@ -64,6 +66,22 @@ async def _parameter_gap(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content=_body(str(exc), "parameter_gap"))
 
 
+async def _service(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(
+        status_code=exc.status, content=_body(exc.detail, exc.code), headers=headers
+    )
+
+
+async def _stale(_: Request, exc: Exception) -> JSONResponse:
+    # Another request changed the row between our read and our write (version column).
+    return JSONResponse(
+        status_code=409,
+        content=_body("changed by someone else meanwhile: reload and try again", "stale_version"),
+    )
+
+
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = getattr(exc, "code", None) or {
@@ -88,3 +106,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(ParameterGap, _parameter_gap)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ServiceError, _service)
+    app.add_exception_handler(StaleDataError, _stale)

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import health, rules
+from api.routes import applications, auth, calls, funders, health, letters, rules, sessions
 from engine.rulebook import default_registry
 
 
@@ -21,6 +21,16 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     app = FastAPI(title="cofinance", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    for router in (health.router, rules.router):
+    routers = (
+        health.router,
+        auth.router,
+        rules.router,
+        funders.router,
+        calls.router,
+        applications.router,
+        sessions.router,
+        letters.router,
+    )
+    for router in routers:
         app.include_router(router, prefix="/api/v1")
     return app

@@ -14,8 +14,18 @@ NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 _CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)

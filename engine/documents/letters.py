@@ -118,9 +118,7 @@ def _opening(letter: DecisionLetter | FunderLetter, who_decided: str) -> list[Fl
         para(f"Réf. : {letter.reference}", "small"),
         *address,
         Spacer(1, 4 * mm),
-        labelled(
-            "Objet :", f"décision du comité des financeurs — {letter.application_title}"
-        ),
+        labelled("Objet :", f"décision du comité des financeurs — {letter.application_title}"),
         para("Madame, Monsieur,"),
         para(
             f"Le comité des financeurs, réuni le {format_date(letter.session_date)} "

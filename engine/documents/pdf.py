@@ -97,9 +97,7 @@ def table(
         cells.append(
             [para(t, "cell_number" if i in numeric else "cell") for i, t in enumerate(row)]
         )
-    result = Table(
-        cells, colWidths=[w * TEXT_WIDTH for w in widths], repeatRows=1, spaceAfter=4
-    )
+    result = Table(cells, colWidths=[w * TEXT_WIDTH for w in widths], repeatRows=1, spaceAfter=4)
     result.setStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),

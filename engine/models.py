@@ -1,0 +1,257 @@
+"""Database tables (SQLModel). Money is Numeric(12, 2); workflow rows carry a version column."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite forgets zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware values only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisations"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, unique=True)
+    siret: str | None = Field(default=None, max_length=14)
+    address: str | None = Field(default=None, max_length=500)
+    email: str | None = Field(default=None, max_length=320)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=150, unique=True, index=True)
+    name: str = Field(max_length=300)
+    email: str | None = Field(default=None, max_length=320)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=20)
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id")
+    funder_id: int | None = Field(default=None, foreign_key="funders.id")
+    active: bool = True
+    token_generation: int = 0
+
+
+class Funder(SQLModel, table=True):
+    __tablename__ = "funders"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=50, unique=True, index=True)
+    name: str = Field(max_length=300)
+    kind: str = Field(max_length=50)
+    insee: str | None = Field(default=None, max_length=5)
+    email: str | None = Field(default=None, max_length=320)
+    advance_rate: Decimal | None = Field(default=None, sa_type=Numeric(5, 4), nullable=True)
+
+
+_call_version = Column("version", Integer, nullable=False)
+
+
+class Call(SQLModel, table=True):
+    __tablename__ = "calls"
+    __mapper_args__ = {"version_id_col": _call_version}
+    id: int | None = Field(default=None, primary_key=True)
+    scheme: str = Field(max_length=50)
+    title: str = Field(max_length=300)
+    opens_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    closes_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    state: str = Field(default="draft", max_length=20, index=True)
+    version: int = Field(default=1, sa_column=_call_version)
+
+
+class CallEnvelope(SQLModel, table=True):
+    __tablename__ = "call_envelopes"
+    __table_args__ = (UniqueConstraint("call_id", "funder_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="calls.id", index=True)
+    funder_id: int = Field(foreign_key="funders.id")
+    envelope: Decimal = Field(sa_type=Numeric(12, 2))
+
+
+_application_version = Column("version", Integer, nullable=False)
+
+
+class Application(SQLModel, table=True):
+    __tablename__ = "applications"
+    __mapper_args__ = {"version_id_col": _application_version}
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str | None = Field(default=None, max_length=40, unique=True)
+    call_id: int = Field(foreign_key="calls.id", index=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    created_by: int = Field(foreign_key="users.id")
+    title: str = Field(max_length=300)
+    state: str = Field(default="draft", max_length=20, index=True)
+    version: int = Field(default=1, sa_column=_application_version)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    eligibility: str | None = Field(default=None, max_length=20)
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reference_date: date | None = None
+    override_reason: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+_share_version = Column("version", Integer, nullable=False)
+
+
+class Share(SQLModel, table=True):
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("application_id", "funder_id"),)
+    __mapper_args__ = {"version_id_col": _share_version}
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    funder_id: int = Field(foreign_key="funders.id", index=True)
+    state: str = Field(default="requested", max_length=20, index=True)
+    version: int = Field(default=1, sa_column=_share_version)
+    requested: Decimal = Field(sa_type=Numeric(12, 2))
+    proposed: Decimal | None = Field(default=None, sa_type=Numeric(12, 2), nullable=True)
+    granted: Decimal | None = Field(default=None, sa_type=Numeric(12, 2), nullable=True)
+    eligible: bool | None = None
+    failed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    explanation: str | None = Field(default=None, max_length=4000)
+    comment: str | None = Field(default=None, max_length=4000)
+    conditions: str | None = Field(default=None, max_length=4000)
+    session_id: int | None = Field(default=None, foreign_key="sessions.id")
+    decided_by: int | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "documents"
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    kind: str = Field(max_length=50)
+    filename: str = Field(max_length=255)
+    stored_name: str = Field(max_length=100, unique=True)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+_session_version = Column("version", Integer, nullable=False)
+
+
+class CommitteeSession(SQLModel, table=True):
+    __tablename__ = "sessions"
+    __mapper_args__ = {"version_id_col": _session_version}
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="calls.id", index=True)
+    title: str = Field(max_length=300)
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    location: str = Field(max_length=300)
+    state: str = Field(default="planned", max_length=20, index=True)
+    version: int = Field(default=1, sa_column=_session_version)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("session_id", "application_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="sessions.id", index=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    position: int
+
+
+class Event(SQLModel, table=True):
+    """Append-only audit trail: who did what, when, from which state to which, and why."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=20)
+    entity_id: int
+    application_id: int | None = Field(default=None, foreign_key="applications.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    action: str = Field(max_length=50)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, max_length=2000)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Letter(SQLModel, table=True):
+    __tablename__ = "letters"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # decision | funder | convocation | minutes
+    application_id: int | None = Field(default=None, foreign_key="applications.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="sessions.id", index=True)
+    funder_id: int | None = Field(default=None, foreign_key="funders.id")
+    title: str = Field(max_length=300)
+    stored_name: str = Field(max_length=100, unique=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification to deliver, written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)
+    recipient: str = Field(max_length=320)
+    subject: str = Field(max_length=300)
+    body_text: str
+    body_html: str | None = None
+    attachments: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    application_id: int | None = Field(default=None, foreign_key="applications.id", index=True)
+    message_id: str = Field(max_length=200, unique=True)
+    state: str = Field(default="pending", max_length=20, index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    response: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )

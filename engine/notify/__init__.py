@@ -1,0 +1,1 @@
+"""Notifications: the outbox written in each transaction, email rendering and delivery."""

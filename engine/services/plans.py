@@ -1,0 +1,89 @@
+"""The financing plan as it stands now: each share's current amount, flags, envelope use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, select
+
+from engine.models import Application, Funder, Share
+from engine.rulebook import default_registry
+from engine.rulebook.plan import PlanLine, plan_flags
+from engine.services.calls import envelopes_of
+
+ZERO = Decimal("0.00")
+
+
+def current_amount(share: Share) -> Decimal | None:
+    """What a share weighs in the plan now; None while it is to be decided by hand."""
+    if share.state == "granted":
+        return share.granted
+    if share.state == "refused" or share.eligible is False:
+        return ZERO
+    return share.proposed
+
+
+def flags_for(
+    application: Application, shares: list[Share], codes: dict[int, str]
+) -> dict[str, Any]:
+    budget = application.data.get("budget", {})
+    on = application.reference_date or date.today()
+    threshold = default_registry().parameters["convention.threshold"].at(on).value
+    assert isinstance(threshold, Decimal)
+    lines = [PlanLine(codes[s.funder_id], s.requested, current_amount(s)) for s in shares]
+    return plan_flags(
+        Decimal(budget.get("total_cost", "0")),
+        Decimal(budget.get("other_resources", "0")),
+        lines,
+        threshold,
+    )
+
+
+@dataclass
+class EnvelopeUse:
+    funder: str
+    name: str
+    envelope: Decimal
+    granted: Decimal
+    proposed: Decimal
+
+    @property
+    def exceeded(self) -> Decimal | None:
+        excess = self.granted + self.proposed - self.envelope
+        return excess if excess > 0 else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "funder": self.funder,
+            "name": self.name,
+            "envelope": str(self.envelope),
+            "granted": str(self.granted),
+            "proposed": str(self.proposed),
+            "envelope_exceeded": None if self.exceeded is None else str(self.exceeded),
+        }
+
+
+def envelope_use(session: Session, call_id: int) -> list[EnvelopeUse]:
+    envelopes = envelopes_of(session, call_id)
+    funders = {f.id: f for f in session.exec(select(Funder).where(Funder.id.in_(envelopes)))}  # type: ignore[union-attr]
+    use = {
+        fid: EnvelopeUse(funders[fid].code, funders[fid].name, amount, ZERO, ZERO)
+        for fid, amount in envelopes.items()
+    }
+    rows = session.exec(
+        select(Share)
+        .join(Application, Application.id == Share.application_id)  # type: ignore[arg-type]
+        .where(Application.call_id == call_id, Application.state != "withdrawn")
+    )
+    for share in rows:
+        line = use.get(share.funder_id)
+        if line is None:
+            continue
+        if share.state == "granted" and share.granted is not None:
+            line.granted += share.granted
+        elif share.state in ("proposed", "deferred") and share.proposed is not None:
+            line.proposed += share.proposed
+    return sorted(use.values(), key=lambda u: u.funder)

@@ -1,0 +1,131 @@
+"""Read-side use cases: what a user may list and see, scoped to who they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from engine.access import Actor
+from engine.db import Database
+from engine.errors import Forbidden
+from engine.models import Application, Event, Letter, Share
+from engine.services.applications import load
+from engine.views import application_json, event_json
+
+
+def application_view(db: Database, actor: Actor, application_id: int) -> dict[str, Any]:
+    with db.reading() as session:
+        return application_json(session, load(session, application_id, actor))
+
+
+def list_applications(
+    db: Database,
+    actor: Actor,
+    call_id: int | None = None,
+    state: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> dict[str, Any]:
+    query = select(Application)
+    if actor.role == "applicant":
+        query = query.where(Application.organisation_id == actor.organisation_id)
+    elif actor.role == "funder":
+        asked = select(Share.application_id).where(Share.funder_id == actor.funder_id)
+        query = query.where(col(Application.id).in_(asked))
+    elif not actor.is_staff:
+        raise Forbidden("no applications for this role")
+    if call_id is not None:
+        query = query.where(Application.call_id == call_id)
+    if state is not None:
+        query = query.where(Application.state == state)
+    with db.reading() as session:
+        rows = list(session.exec(query.order_by(col(Application.id))))
+        page = rows[offset : offset + limit]
+        items = [application_json(session, a) for a in page]
+    for item in items:
+        item.pop("trace", None)
+    return {"items": items, "total": len(rows), "offset": offset, "limit": limit}
+
+
+def application_events(db: Database, actor: Actor, application_id: int) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        load(session, application_id, actor)
+        events = session.exec(
+            select(Event).where(Event.application_id == application_id).order_by(col(Event.id))
+        )
+        return [event_json(e) for e in events]
+
+
+def letter_json(letter: Letter) -> dict[str, Any]:
+    return {
+        "id": letter.id,
+        "kind": letter.kind,
+        "title": letter.title,
+        "application_id": letter.application_id,
+        "session_id": letter.session_id,
+        "funder_id": letter.funder_id,
+        "created_at": letter.created_at.isoformat(),
+        "url": f"/api/v1/letters/{letter.id}",
+    }
+
+
+def can_read_letter(actor: Actor, letter: Letter, holder_org: int | None) -> bool:
+    """Holder: its decision letters; a funder: its own letters; chair and admin: all."""
+    if actor.is_staff:
+        return True
+    if actor.role == "applicant":
+        return letter.kind == "decision" and holder_org == actor.organisation_id
+    if actor.role == "funder":
+        return letter.kind == "funder" and letter.funder_id == actor.funder_id
+    return False
+
+
+def application_letters(db: Database, actor: Actor, application_id: int) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        application = load(session, application_id, actor)
+        letters = session.exec(
+            select(Letter).where(Letter.application_id == application_id).order_by(col(Letter.id))
+        )
+        return [
+            letter_json(x)
+            for x in letters
+            if can_read_letter(actor, x, application.organisation_id)
+        ]
+
+
+def letter_file(db: Database, actor: Actor, letter_id: int) -> Letter:
+    from engine.errors import NotFound
+
+    with db.reading() as session:
+        letter = session.get(Letter, letter_id)
+        if letter is None:
+            raise NotFound(f"no letter {letter_id}")
+        holder_org = None
+        if letter.application_id is not None:
+            holder_org = load(session, letter.application_id, actor).organisation_id
+        elif not (actor.is_staff or actor.role == "funder"):
+            raise Forbidden("not yours")
+        if letter.kind in ("minutes", "convocation"):
+            allowed = actor.is_staff or actor.role == "funder"
+        else:
+            allowed = can_read_letter(actor, letter, holder_org)
+        if not allowed:
+            raise Forbidden("this letter is not addressed to you")
+        return letter
+
+
+def session_minutes(db: Database, actor: Actor, session_id: int) -> Letter:
+    from engine.errors import Conflict
+    from engine.services.sessions import session_view
+
+    session_view(db, actor, session_id)  # same access rule as the session screen
+    with db.reading() as session:
+        letter = session.exec(
+            select(Letter)
+            .where(Letter.session_id == session_id, Letter.kind == "minutes")
+            .order_by(col(Letter.id).desc())
+        ).first()
+    if letter is None:
+        raise Conflict("the minutes are written when the session closes", "wrong_state")
+    return letter

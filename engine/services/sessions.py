@@ -1,0 +1,431 @@
+"""Committee sessions: agenda, convocations, decisions in session, close with letters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session, select
+
+from engine.access import SYSTEM, Actor, require_funder_member, require_role
+from engine.audit import record, transition
+from engine.clock import as_utc, now
+from engine.db import Database
+from engine.errors import Conflict, Forbidden, NotFound
+from engine.models import AgendaItem, Application, Call, CommitteeSession, Funder, Share, User
+from engine.notify.outbox import enqueue, notify_holder
+from engine.rulebook import FieldError, InvalidInput
+from engine.services import letters
+from engine.services.calls import envelopes_of
+from engine.services.plans import envelope_use
+from engine.settings import Settings
+from workflows.application import APPLICATION
+from workflows.share import SHARE
+
+SCHEDULABLE = APPLICATION.tagged("schedulable")
+UNDECIDED = SHARE.tagged("undecided")
+OUTCOMES = {"granted": "grant", "refused": "refuse", "deferred": "defer"}
+STATUS_LABELS = {"eligible": "Recevable", "ineligible": "Non recevable", "incomplete": "Incomplet"}
+
+
+def get_session(session: Session, session_id: int) -> CommitteeSession:
+    meeting = session.get(CommitteeSession, session_id)
+    if meeting is None:
+        raise NotFound(f"no session {session_id}")
+    return meeting
+
+
+def _check_version(meeting: CommitteeSession, if_match: int | None) -> None:
+    if if_match is not None and if_match != meeting.version:
+        raise Conflict(f"stale version: the session is at {meeting.version}", "stale_version")
+
+
+def _agenda(session: Session, meeting: CommitteeSession) -> list[Application]:
+    rows = session.exec(
+        select(Application)
+        .join(AgendaItem, AgendaItem.application_id == Application.id)  # type: ignore[arg-type]
+        .where(AgendaItem.session_id == meeting.id)
+        .order_by(AgendaItem.position)  # type: ignore[arg-type]
+    )
+    return list(rows)
+
+
+def create_session(
+    db: Database, actor: Actor, call_id: int, title: str, starts_at: datetime, location: str
+) -> CommitteeSession:
+    require_role(actor, "chair")
+    with db.transaction() as session:
+        if session.get(Call, call_id) is None:
+            raise InvalidInput([FieldError("call_id", f"no call {call_id}")])
+        meeting = CommitteeSession(
+            call_id=call_id, title=title, starts_at=as_utc(starts_at), location=location
+        )
+        session.add(meeting)
+        session.flush()
+        assert meeting.id is not None
+        record(session, "session", meeting.id, "create", actor, to_state="planned")
+        return meeting
+
+
+def set_agenda(
+    db: Database,
+    actor: Actor,
+    session_id: int,
+    application_ids: list[int],
+    if_match: int | None = None,
+) -> CommitteeSession:
+    require_role(actor, "chair")
+    if len(set(application_ids)) != len(application_ids):
+        raise InvalidInput([FieldError("application_ids", "an application is listed twice")])
+    with db.transaction() as session:
+        meeting = get_session(session, session_id)
+        _check_version(meeting, if_match)
+        if meeting.state not in ("planned", "convened"):
+            raise Conflict(f"the agenda of a {meeting.state} session is fixed", "wrong_state")
+        current = {
+            i.application_id: i
+            for i in session.exec(select(AgendaItem).where(AgendaItem.session_id == session_id))
+        }
+        for app_id, item in current.items():
+            if app_id not in application_ids:
+                application = session.get(Application, app_id)
+                assert application is not None
+                guards = _was(application)
+                transition(
+                    session,
+                    "application",
+                    application,
+                    "unschedule",
+                    actor,
+                    guards=guards,
+                    application_id=app_id,
+                    data={"session": session_id},
+                )
+                session.delete(item)
+        errors = []
+        for position, app_id in enumerate(application_ids):
+            application = session.get(Application, app_id)
+            field = f"application_ids.{position}"
+            if application is None or application.call_id != meeting.call_id:
+                errors.append(
+                    FieldError(field, f"application {app_id} is not a file of this session's call")
+                )
+                continue
+            if app_id in current:
+                current[app_id].position = position
+                continue
+            if application.state not in SCHEDULABLE:
+                errors.append(
+                    FieldError(
+                        field,
+                        f"application {app_id} is {application.state}: "
+                        "only eligible or ineligible files can be scheduled",
+                    )
+                )
+                continue
+            transition(
+                session,
+                "application",
+                application,
+                "schedule",
+                actor,
+                application_id=app_id,
+                data={"session": session_id},
+            )
+            session.add(AgendaItem(session_id=session_id, application_id=app_id, position=position))
+        if errors:
+            raise InvalidInput(errors)
+        record(
+            session,
+            "session",
+            session_id,
+            "set_agenda",
+            actor,
+            data={"application_ids": application_ids},
+        )
+        flag_modified(meeting, "title")  # a new agenda is a new version of the session
+        session.flush()
+        return meeting
+
+
+def _was(application: Application) -> dict[str, Any]:
+    return {
+        "was_eligible": lambda: application.eligibility == "eligible",
+        "was_ineligible": lambda: application.eligibility != "eligible",
+    }
+
+
+def _recipients(session: Session, meeting: CommitteeSession) -> list[tuple[str, str]]:
+    funder_ids = list(envelopes_of(session, meeting.call_id))
+    users = session.exec(select(User).where(User.active))
+    people = [
+        (u.name, u.email)
+        for u in users
+        if u.email and (u.role == "chair" or (u.role == "funder" and u.funder_id in funder_ids))
+    ]
+    funders = session.exec(select(Funder).where(Funder.id.in_(funder_ids)))  # type: ignore[union-attr]
+    people += [(f.name, f.email) for f in funders if f.email]
+    seen: dict[str, str] = {}
+    for name, email in people:
+        assert email is not None
+        seen.setdefault(email, name)
+    return sorted((name, email) for email, name in seen.items())
+
+
+def convene_session(
+    db: Database, actor: Actor, session_id: int, settings: Settings
+) -> CommitteeSession:
+    with db.transaction() as session:
+        meeting = get_session(session, session_id)
+        transition(session, "session", meeting, "convene", actor)
+        agenda = _agenda(session, meeting)
+        for name, email in _recipients(session, meeting):
+            letter = letters.convocation_letter(session, settings, meeting, name, agenda, actor)
+            enqueue(
+                session,
+                "convocation",
+                email,
+                {"meeting": meeting, "count": len(agenda)},
+                attachments=[letter.id or 0],
+            )
+        return meeting
+
+
+def open_session(db: Database, actor: Actor, session_id: int) -> CommitteeSession:
+    with db.transaction() as session:
+        meeting = get_session(session, session_id)
+        transition(session, "session", meeting, "open", actor)
+        return meeting
+
+
+def cancel_session(
+    db: Database, actor: Actor, session_id: int, reason: str | None = None
+) -> CommitteeSession:
+    with db.transaction() as session:
+        meeting = get_session(session, session_id)
+        transition(session, "session", meeting, "cancel", actor, reason=reason)
+        for application in _agenda(session, meeting):
+            transition(
+                session,
+                "application",
+                application,
+                "unschedule",
+                actor,
+                guards=_was(application),
+                application_id=application.id,
+                data={"session": session_id, "cancelled": True},
+            )
+        return meeting
+
+
+def record_decision(
+    db: Database,
+    actor: Actor,
+    session_id: int,
+    application_id: int,
+    funder_code: str,
+    outcome: str,
+    amount: Decimal | None,
+    conditions: str | None,
+) -> Share:
+    if outcome not in OUTCOMES:
+        raise InvalidInput([FieldError("outcome", "granted, refused or deferred")])
+    if outcome == "granted" and (amount is None or amount <= 0):
+        raise InvalidInput([FieldError("amount", "a granted share needs an amount above 0")])
+    with db.transaction() as session:
+        meeting = get_session(session, session_id)
+        funder = session.exec(select(Funder).where(Funder.code == funder_code)).first()
+        if funder is None:
+            raise InvalidInput([FieldError("funder", f"unknown funder {funder_code!r}")])
+        assert funder.id is not None
+        require_funder_member(actor, funder.id)
+        if meeting.state != "open":
+            raise Conflict("decisions are recorded only while the session is open", "wrong_state")
+        item = session.exec(
+            select(AgendaItem).where(
+                AgendaItem.session_id == session_id, AgendaItem.application_id == application_id
+            )
+        ).first()
+        if item is None:
+            raise InvalidInput(
+                [FieldError("application_id", "this application is not on the session's agenda")]
+            )
+        application = session.get(Application, application_id)
+        assert application is not None
+        share = session.exec(
+            select(Share).where(
+                Share.application_id == application_id, Share.funder_id == funder.id
+            )
+        ).first()
+        if share is None:
+            raise InvalidInput(
+                [FieldError("funder", "this application asks nothing of this funder")]
+            )
+        if application.eligibility != "eligible":
+            raise Conflict("the shares of an ineligible file are refused at close", "ineligible")
+        if amount is not None and amount > share.requested:
+            raise InvalidInput(
+                [FieldError("amount", f"above the amount requested ({share.requested})")]
+            )
+        transition(
+            session,
+            "share",
+            share,
+            OUTCOMES[outcome],
+            actor,
+            application_id=application_id,
+            data={
+                "session": session_id,
+                "amount": None if amount is None else str(amount),
+                "conditions": conditions,
+            },
+        )
+        share.granted = amount if outcome == "granted" else None
+        share.conditions = conditions
+        share.session_id = session_id
+        share.decided_by = actor.id
+        share.decided_at = now()
+        session.flush()
+        return share
+
+
+def close_session(
+    db: Database, actor: Actor, session_id: int, settings: Settings
+) -> CommitteeSession:
+    """Lock the decisions, refuse ineligible files, write letters and minutes, queue the emails."""
+    with db.transaction() as session:
+        meeting = get_session(session, session_id)
+        agenda = _agenda(session, meeting)
+        funders = {f.id: f for f in session.exec(select(Funder))}
+        missing = []
+        for application in agenda:
+            if application.eligibility != "eligible":
+                continue
+            for share in session.exec(select(Share).where(Share.application_id == application.id)):
+                if share.state not in ("granted", "refused", "deferred"):
+                    missing.append(
+                        f"{application.reference or application.id}/{funders[share.funder_id].code}"
+                    )
+        if missing:
+            raise Conflict("undecided shares: " + ", ".join(missing), "undecided_shares")
+        transition(session, "session", meeting, "close", actor)
+        meeting.closed_at = now()
+        decided = []
+        for application in agenda:
+            shares = list(session.exec(select(Share).where(Share.application_id == application.id)))
+            if application.eligibility != "eligible":
+                for share in shares:
+                    transition(
+                        session,
+                        "share",
+                        share,
+                        "refuse_ineligible",
+                        SYSTEM,
+                        application_id=application.id,
+                        data={
+                            "session": session_id,
+                            "failed": (application.result or {}).get("failed", []),
+                        },
+                    )
+                    share.granted = None
+                    share.session_id = session_id
+            if any(s.state == "deferred" for s in shares):
+                transition(
+                    session,
+                    "application",
+                    application,
+                    "defer",
+                    SYSTEM,
+                    application_id=application.id,
+                    data={"session": session_id},
+                )
+                continue
+            transition(
+                session,
+                "application",
+                application,
+                "decide",
+                SYSTEM,
+                application_id=application.id,
+                data={"session": session_id},
+            )
+            decided.append(application)
+        session.flush()
+        for application in decided:
+            holder_letter, per_funder = letters.decision_letters(
+                session, settings, application, meeting, actor
+            )
+            lines = [
+                {
+                    "funder_name": funders[s.funder_id].name,
+                    "label": {"granted": "accordée", "refused": "refusée"}.get(s.state, s.state),
+                    "amount": s.granted,
+                }
+                for s in session.exec(select(Share).where(Share.application_id == application.id))
+            ]
+            notify_holder(
+                session,
+                application,
+                "decision",
+                attachments=[holder_letter.id or 0],
+                meeting=meeting,
+                lines=lines,
+            )
+            for funder, letter in per_funder:
+                for email in _funder_emails(session, funder):
+                    enqueue(
+                        session,
+                        "funder_decision",
+                        email,
+                        {"meeting": meeting, "application": application, "funder": funder},
+                        application_id=application.id,
+                        attachments=[letter.id or 0],
+                    )
+        letters.minutes_letter(session, settings, meeting, agenda, actor, STATUS_LABELS)
+        return meeting
+
+
+def _funder_emails(session: Session, funder: Funder) -> list[str]:
+    users = session.exec(select(User).where(User.funder_id == funder.id, User.active))
+    emails = {u.email for u in users if u.email}
+    if funder.email:
+        emails.add(funder.email)
+    return sorted(emails)
+
+
+def session_view(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
+    """The session screen: every plan side by side, its flags, each funder's envelope use."""
+    if actor.role not in ("chair", "funder", "admin"):
+        raise Forbidden("reserved to the chair and the funders")
+    from engine.views import application_json, session_summary
+
+    with db.reading() as session:
+        meeting = get_session(session, session_id)
+        if actor.role == "funder" and actor.funder_id not in envelopes_of(session, meeting.call_id):
+            raise Forbidden("your funder takes no part in this session's call")
+        agenda = [application_json(session, a) for a in _agenda(session, meeting)]
+        for item in agenda:
+            item.pop("trace", None)
+        use = [u.as_json() for u in envelope_use(session, meeting.call_id)]
+        exceeded = [
+            {"funder": u["funder"], "excess": u["envelope_exceeded"]}
+            for u in use
+            if u["envelope_exceeded"]
+        ]
+        return {
+            **session_summary(meeting),
+            "agenda": agenda,
+            "envelopes": use,
+            "envelope_exceeded": exceeded,
+        }
+
+
+def list_sessions(db: Database, actor: Actor) -> list[CommitteeSession]:
+    with db.reading() as session:
+        query = select(CommitteeSession).order_by(CommitteeSession.starts_at)  # type: ignore[arg-type]
+        meetings = list(session.exec(query))
+        if actor.role == "funder":
+            meetings = [m for m in meetings if actor.funder_id in envelopes_of(session, m.call_id)]
+        return meetings

@@ -1,0 +1,69 @@
+"""A funder's proposal for its own share, before the session (a proposal can be revised)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import select
+
+from engine.access import Actor, require_funder_member
+from engine.audit import transition
+from engine.db import Database
+from engine.errors import Conflict
+from engine.models import Funder, Share
+from engine.rulebook import FieldError, InvalidInput
+from engine.services.applications import load
+from workflows.application import APPLICATION
+
+# A proposal makes sense once the file is submitted and until the session decides it.
+PROPOSABLE = APPLICATION.tagged("schedulable") | APPLICATION.tagged("in_session")
+
+
+def propose_share(
+    db: Database,
+    actor: Actor,
+    application_id: int,
+    funder_code: str,
+    amount: Decimal,
+    comment: str | None,
+    if_match: int | None = None,
+) -> Share:
+    with db.transaction() as session:
+        funder = session.exec(select(Funder).where(Funder.code == funder_code)).first()
+        if funder is None:
+            raise InvalidInput([FieldError("funder", f"unknown funder {funder_code!r}")])
+        assert funder.id is not None
+        require_funder_member(actor, funder.id)
+        application = load(session, application_id, actor)
+        share = session.exec(
+            select(Share).where(
+                Share.application_id == application_id, Share.funder_id == funder.id
+            )
+        ).first()
+        if share is None:
+            raise InvalidInput(
+                [FieldError("funder", "this application asks nothing of this funder")]
+            )
+        if if_match is not None and if_match != share.version:
+            raise Conflict(f"stale version: the share is at {share.version}", "stale_version")
+        if application.state not in PROPOSABLE:
+            raise Conflict(
+                f"no proposal on an application that is {application.state}", "wrong_state"
+            )
+        if amount > share.requested:
+            raise InvalidInput(
+                [FieldError("amount", f"above the amount requested ({share.requested})")]
+            )
+        transition(
+            session,
+            "share",
+            share,
+            "propose",
+            actor,
+            application_id=application_id,
+            data={"amount": str(amount), "comment": comment, "by": "hand"},
+        )
+        share.proposed = amount
+        share.comment = comment
+        session.flush()
+        return share
