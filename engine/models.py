@@ -13,7 +13,9 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    from engine.clock import now
+
+    return now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

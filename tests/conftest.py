@@ -1,0 +1,156 @@
+"""Shared fixtures: a migrated database per test on SQLite and, when configured, PostgreSQL;
+the app wired to it; and a seeded département (funders, users, tokens)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from engine.access import SYSTEM
+from engine.db import Database
+from engine.migrations import upgrade
+from engine.settings import Settings, get_settings
+
+PG_URL = os.environ.get("COFINANCE_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgres"] if PG_URL else ["sqlite"]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for every test (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    assert PG_URL is not None
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(PG_URL)
+    return PG_URL
+
+
+def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                 "AND tablename <> 'alembic_version'")
+        ).scalars().all()
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "cofinance.sqlite3"
+        shutil.copy(template, target)
+        url = f"sqlite:///{target}"
+    else:
+        url = request.getfixturevalue("postgres_migrated")
+        _truncate(url)
+    return Settings(data_dir=tmp_path / "data", database_url=url)
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.effective_database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def client(settings: Settings, db: Database) -> Iterator[TestClient]:
+    from api.deps import database
+    from api.main import create_app
+
+    app = create_app()
+    app.dependency_overrides[get_settings] = lambda: settings
+    app.dependency_overrides[database] = lambda: db
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+FUNDERS = [
+    ("caf", "Caf de l'Isère", "caf", None),
+    ("etat", "Préfecture de l'Isère", "etat", None),
+    ("departement", "Département de l'Isère", "departement", None),
+    ("msa", "MSA Alpes du Nord", "msa", None),
+    ("grenoble", "Ville de Grenoble", "commune", "38185"),
+]
+USERS = [
+    ("admin", "admin", None, None),
+    ("chair", "chair", None, None),
+    ("caf1", "funder", "caf", None),
+    ("caf2", "funder", "caf", None),
+    ("etat1", "funder", "etat", None),
+    ("dep1", "funder", "departement", None),
+    ("msa1", "funder", "msa", None),
+    ("ville1", "funder", "grenoble", None),
+    ("asso", "applicant", None, "Café des parents de l'Abbaye"),
+    ("other", "applicant", None, "Maison des familles de Voiron"),
+]
+
+
+@dataclass
+class Seeded:
+    """A département ready for use: funders, one user per role, their bearer headers."""
+
+    client: TestClient
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def token(self, username: str, password: str = PASSWORD) -> dict[str, str]:
+        response = self.client.post(
+            "/api/v1/auth/token", data={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def seeded(client: TestClient, db: Database) -> Seeded:
+    from engine.services.accounts import create_user
+    from engine.services.funders import create_funder
+
+    for code, name, kind, insee in FUNDERS:
+        create_funder(db, SYSTEM, code, name, kind, insee=insee, email=f"{code}@example.org")
+    for username, role, funder, organisation in USERS:
+        create_user(db, username, PASSWORD, role, name=username.title(),
+                    email=f"{username}@example.org", funder_code=funder,
+                    organisation=organisation)
+    state = Seeded(client)
+    state.headers = {username: state.token(username) for username, *_ in USERS}
+    return state
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at production cost takes ~50 ms a hash: keep the algorithm, lower the cost."""
+    from argon2 import PasswordHasher
+
+    from engine.services import accounts
+
+    original = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    accounts._hasher = original
