@@ -1,9 +1,9 @@
 """Alembic environment: migrations run against the URL the caller put in the config."""
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import engine.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from alembic import context
 from engine.db import make_engine
 
 config = context.config
@@ -11,8 +11,12 @@ target_metadata = SQLModel.metadata
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
