@@ -9,7 +9,9 @@ from fastapi import FastAPI
 
 from api import errors
 from api.routes import applications, auth, calls, funders, health, letters, rules, sessions
+from api.security import SecurityHeaders
 from engine.rulebook import default_registry
+from engine.settings import get_settings
 
 
 @asynccontextmanager
@@ -19,7 +21,16 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="cofinance", version="0.1.0", lifespan=lifespan)
+    settings = get_settings()
+    app = FastAPI(
+        title="cofinance",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
+    )
+    app.add_middleware(SecurityHeaders, https=settings.base_url.startswith("https://"))
     errors.install(app)
     routers = (
         health.router,

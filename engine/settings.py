@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     token_minutes: int = 60 * 8
     upload_max_bytes: int = 10 * 1024 * 1024
     scheduler: bool = True
+    api_docs: bool = True
 
     @property
     def effective_database_url(self) -> str:
