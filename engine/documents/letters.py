@@ -98,7 +98,7 @@ def convocation(invitation: Convocation) -> bytes:
             widths=(0.07, 0.2, 0.53, 0.2),
             numeric=frozenset({0, 3}),
         ),
-        signature(f"Pour le {COMMITTEE.lower()},", invitation.chair_name, "Présidence du comité"),
+        signature(*_signed(invitation.chair_name)),
     ]
     page = PageDecoration(
         issuer=COMMITTEE,
@@ -206,5 +206,13 @@ def _closing(letter: DecisionLetter | FunderLetter, authority: str) -> list[Flow
             "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations "
             "distinguées."
         ),
-        signature(f"Pour le {COMMITTEE.lower()},", letter.chair_name, "Présidence du comité"),
+        signature(*_signed(letter.chair_name)),
     ]
+
+
+def _signed(chair_name: str) -> tuple[str, ...]:
+    """Signature lines; the title is not repeated when the chair's name already is the title."""
+    lines = [f"Pour le {COMMITTEE.lower()},", chair_name]
+    if "présidence" not in chair_name.lower():
+        lines.append("Présidence du comité")
+    return tuple(lines)

@@ -26,6 +26,7 @@ from engine.models import Application, CommitteeSession, Funder, Letter, Organis
 from engine.notify.deliver import letters_dir
 from engine.rulebook import default_registry
 from engine.rulebook.plan import payment_schedule
+from engine.services.calls import envelopes_of
 from engine.services.plans import envelope_use, flags_for
 from engine.settings import Settings
 
@@ -140,7 +141,7 @@ def decision_letters(
         kind="decision",
         application_id=application.id,
         session_id=meeting.id,
-        title=f"Decision {common['reference']}",
+        title=f"Décision {common['reference']}",
     )
     per_funder = []
     for line, (_, funder) in zip(lines, plan, strict=True):
@@ -155,7 +156,7 @@ def decision_letters(
             application_id=application.id,
             session_id=meeting.id,
             funder_id=funder.id,
-            title=f"Decision {common['reference']} {funder.code}",
+            title=f"Décision {common['reference']} {funder.code}",
         )
         per_funder.append((funder, letter))
     return holder_letter, per_funder
@@ -223,7 +224,12 @@ def minutes_letter(
         EnvelopeLine(u.name, u.envelope, u.granted, u.proposed, u.exceeded)
         for u in envelope_use(session, meeting.call_id)
     )
-    members = session.exec(select(User).where(User.role.in_(("funder", "chair")), User.active))  # type: ignore[attr-defined]
+    taking_part = set(envelopes_of(session, meeting.call_id))
+    members = [
+        u
+        for u in session.exec(select(User).where(User.active))
+        if u.role == "chair" or (u.role == "funder" and u.funder_id in taking_part)
+    ]
     pdf = render_minutes(
         Minutes(
             session_title=meeting.title,
@@ -237,7 +243,12 @@ def minutes_letter(
         )
     )
     return store(
-        session, settings, pdf, kind="minutes", session_id=meeting.id, title=f"PV {meeting.title}"
+        session,
+        settings,
+        pdf,
+        kind="minutes",
+        session_id=meeting.id,
+        title=f"Procès-verbal {meeting.title}",
     )
 
 
