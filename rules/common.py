@@ -17,12 +17,12 @@ PARAMETER_ROOT = Path(__file__).parent / "parameters"
 CIRCULAR = "Lettre circulaire CNAF 2012-093, §4.3 (critères communs d'éligibilité)"
 COMMON_PARAMETERS = ("common.cer_required",)
 
-_RNA = re.compile(r"W\d{9}")
+_RNA = re.compile(r"W[0-9]{9}")  # ASCII digits only: `\d` also matches other scripts' digits
 _LA_POSTE_SIREN = "356000000"  # La Poste's establishments use a digit-sum check instead of Luhn
 
 
 def siret_valid(siret: str) -> bool:
-    if len(siret) != 14 or not siret.isdigit():
+    if len(siret) != 14 or not (siret.isascii() and siret.isdigit()):
         return False
     if siret.startswith(_LA_POSTE_SIREN):
         return sum(int(d) for d in siret) % 5 == 0

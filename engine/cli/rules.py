@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from engine.cli.errors import CommandError
-from engine.rulebook import RuleError, default_registry
+from engine.rulebook import InvalidInput, RuleError, default_registry
 from engine.rulebook.cases import CaseFileError, check_case, load_cases, run_case
 from engine.settings import get_settings
 
@@ -59,6 +59,8 @@ def explain_cases(args: argparse.Namespace) -> int:
         for case in load_cases([args.file]):
             try:
                 evaluation = run_case(registry, case, department)
+            except InvalidInput as exc:
+                raise CommandError(f"{case.label}: {exc}") from None
             except RuleError as exc:
                 if args.json:
                     results.append({"name": case.name, "error": str(exc)})

@@ -15,6 +15,7 @@ from engine.rulebook.errors import FieldError, InvalidInput, RuleError
 from engine.rulebook.evaluate import Evaluation, evaluate
 from engine.rulebook.module import FunderConfig
 from engine.rulebook.money import to_decimal
+from engine.rulebook.parameters import describe_yaml_error
 from engine.rulebook.registry import Registry
 
 _CASE_KEYS = {"name", "scheme", "date", "department", "funders", "application", "expect"}
@@ -59,7 +60,7 @@ def load_cases(paths: Iterable[str | Path]) -> Iterator[Case]:
         try:
             content = yaml.safe_load(file.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise CaseFileError(f"{file}: not valid YAML: {exc}") from None
+            raise CaseFileError(f"{file}: not valid YAML: {describe_yaml_error(exc)}") from None
         if not isinstance(content, list):
             raise CaseFileError(f"{file}: expected a list of cases")
         for index, data in enumerate(content):
@@ -179,6 +180,10 @@ def check_case(registry: Registry, case: Case, department: str) -> list[str]:
     """Run one case; an empty list means it passed."""
     expect = case.data["expect"]
     wanted_error = expect.get("error")
+    scheme = str(case.data["scheme"])
+    if scheme not in registry.schemes and not wanted_error:
+        # A typo in a case file is a malformed file, not a failing rule (exit status 2).
+        raise CaseFileError(f"{case.file}: case {case.index + 1}: unknown scheme {scheme!r}")
     try:
         result = run_case(registry, case, department)
     except RuleError as exc:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Literal, cast
 
 from engine.rulebook.application import parse_application
+from engine.rulebook.communes import communes
 from engine.rulebook.context import Context, Reads, ShareContext
 from engine.rulebook.errors import FieldError, InvalidInput, UnknownFunder, UnknownScheme
 from engine.rulebook.module import Check, FunderConfig, Rule, SchemeModule
@@ -180,6 +181,14 @@ def resolve_funders(
                     )
                 ]
             )
+        if module.needs_insee and config.insee not in communes():
+            raise InvalidInput(
+                [
+                    FieldError(
+                        f"funders.{code}.insee", f"unknown INSEE commune code {config.insee!r}"
+                    )
+                ]
+            )
         configs[code] = config
     return configs
 
@@ -201,14 +210,21 @@ def evaluate(
     configs = resolve_funders(registry, app.requests, funders)
     data = app.model_dump()
     data["facts"] = facts.model_dump()
-    reference = scheme.reference_date(app.period.start)
+    try:
+        reference = scheme.reference_date(app.period.start)
+        period_end = scheme.funding_period_end(reference)
+    except (ValueError, OverflowError):
+        # A start in year 1 or 9999 has no representable funding period around it.
+        raise InvalidInput(
+            [FieldError("application.period.start", "no funding period contains this date")]
+        ) from None
     ctx = Context(
         data,
         submission_date,
         reference,
         department,
         registry.parameters,
-        scheme.funding_period_end(reference),
+        period_end,
     )
     results, trace = _run_rules(scheme, ctx)
     failed = [r.rule for r in results if not r.passed]

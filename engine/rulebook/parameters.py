@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +20,32 @@ ParameterValue = Decimal | bool | str
 
 _REQUIRED_KEYS = {"description", "reference", "unit", "values"}
 _UNITS = {"currency", "ratio", "count", "age", "boolean", "text"}
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _StrictLoader(yaml.BaseLoader):
+    """BaseLoader that refuses a key written twice (YAML would silently keep the last value)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def describe_yaml_error(exc: yaml.YAMLError) -> str:
+    """A YAML syntax error on one line (PyYAML's own message spans several, with a snippet)."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
+    return " ".join(str(exc).split())
 
 
 @dataclass(frozen=True)
@@ -54,9 +82,11 @@ def _parse_value(raw: object, unit: str, where: str) -> ParameterValue:
             raise ParameterFileError(f"{where}: expected text")
         return raw
     try:
-        value = to_decimal(raw)
+        value = to_decimal(raw, max_places=2 if unit == "currency" else None)
     except ValueError as exc:
         raise ParameterFileError(f"{where}: {exc}") from None
+    if unit in ("count", "age") and value != value.to_integral_value():
+        raise ParameterFileError(f"{where}: a {unit} is a whole number")
     if unit == "ratio" and not Decimal(0) <= value <= Decimal(1):
         raise ParameterFileError(f"{where}: a ratio lies between 0 and 1")
     if value < 0:
@@ -68,9 +98,9 @@ def load_parameter(path: Path, name: str) -> Parameter:
     """Read one parameter file; any deviation from the format is an error naming the file."""
     try:
         # BaseLoader keeps every scalar as text, so dates and decimals are never mis-typed by YAML.
-        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except yaml.YAMLError as exc:
-        raise ParameterFileError(f"{path}: not valid YAML: {exc}") from None
+        raise ParameterFileError(f"{path}: not valid YAML: {describe_yaml_error(exc)}") from None
     if not isinstance(data, dict):
         raise ParameterFileError(f"{path}: expected a mapping")
     unknown = set(data) - _REQUIRED_KEYS
@@ -92,6 +122,8 @@ def load_parameter(path: Path, name: str) -> Parameter:
     values: list[ParameterValue] = []
     for key, raw in raw_values.items():
         try:
+            if not _ISO_DAY.fullmatch(key):
+                raise ValueError(key)
             start = date.fromisoformat(key)
         except ValueError:
             raise ParameterFileError(f"{path}: {key!r} is not a YYYY-MM-DD date") from None

@@ -12,13 +12,16 @@ from rules.common import PARAMETER_ROOT
 def caf_reaap(ctx: ShareContext) -> ShareOutcome:
     total = ctx.money("budget.total_cost")
     cap = ctx.param("caf.reaap.max_share")
-    limit = round_cents(cap * total)
+    # RULES.md compares with max_share × total_cost itself: no rounding of the limit, which
+    # would let a request exceed the share by up to half a cent.
+    limit = cap * total
     if ctx.requested > limit:
+        shown = euros(limit) if limit == round_cents(limit) else f"{limit.normalize():f}\u00a0€"
         return ShareOutcome(
             False,
             None,
             f"La demande ({euros(ctx.requested)}) dépasse {percent(cap)} du coût total "
-            f"({euros(limit)}).",
+            f"({shown.replace('.', ',')}).",
             "demande ≤ max_share × total_cost",
         )
     return ShareOutcome(

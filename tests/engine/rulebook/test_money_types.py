@@ -1,0 +1,137 @@
+"""Money and fact types: Decimal only, two decimals, never a float or a boolean in disguise."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from engine.rulebook import Count, Day, Flag, Money, Quantity, Ratio, round_cents
+from engine.rulebook.money import euros, money_str, percent, to_decimal, to_money
+
+MONEY = TypeAdapter(Money)
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_booleans_are_refused_as_money(value: bool) -> None:
+    with pytest.raises(ValueError, match="number"):
+        to_money(value)
+    with pytest.raises(ValidationError):
+        MONEY.validate_python(value)
+
+
+@pytest.mark.parametrize("value", [0.105, 12.345, 1e-3, "1.001", Decimal("0.125")])
+def test_amounts_with_more_than_two_decimals_are_refused(value: object) -> None:
+    with pytest.raises(ValueError, match="2 decimal places"):
+        to_money(value)
+    with pytest.raises(ValidationError):
+        MONEY.validate_python(value)
+
+
+@pytest.mark.parametrize("value", ["-0.01", -1, -0.5, Decimal("-3")])
+def test_negative_amounts_are_refused(value: object) -> None:
+    with pytest.raises(ValueError, match="negative"):
+        to_money(value)
+
+
+@pytest.mark.parametrize("value", ["", "  ", "abc", "NaN", "Infinity", "1e400", None, [1], {}])
+def test_things_that_are_not_finite_numbers_are_refused(value: object) -> None:
+    with pytest.raises(ValueError):
+        to_money(value)
+
+
+def test_absurdly_large_amounts_are_refused() -> None:
+    with pytest.raises(ValueError, match="too large"):
+        to_money("10000000000.00")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("5", "5.00"),
+        (5, "5.00"),
+        (12.5, "12.50"),
+        (0.1, "0.10"),
+        ("7886.15", "7886.15"),
+        (" 3.1 ", "3.10"),
+        (Decimal("0"), "0.00"),
+    ],
+)
+def test_valid_amounts_become_decimals_with_two_places(value: object, expected: str) -> None:
+    amount = to_money(value)
+    assert isinstance(amount, Decimal)
+    assert str(amount) == expected
+
+
+def test_a_float_is_read_through_its_shortest_text_not_its_binary_value() -> None:
+    assert to_decimal(0.1) == Decimal("0.1")
+    assert to_decimal(0.6) == Decimal("0.6")
+
+
+def test_money_serialises_to_json_as_a_string_with_cents() -> None:
+    assert MONEY.dump_json(MONEY.validate_python("1234.5")) == b'"1234.50"'
+    assert money_str(Decimal("3")) == "3.00"
+    assert money_str(None) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2.675", "2.68"),
+        ("2.665", "2.67"),
+        ("2562.99875", "2563.00"),
+        ("975.325", "975.33"),
+        ("0.005", "0.01"),
+        ("0.004999", "0.00"),
+    ],
+)
+def test_round_cents_rounds_half_up(value: str, expected: str) -> None:
+    assert str(round_cents(Decimal(value))) == expected
+
+
+def test_amounts_and_ratios_are_formatted_the_french_way() -> None:
+    assert euros(Decimal("1234.5")) == "1\u202f234,50\u00a0€"
+    assert percent(Decimal("0.325")) == "32,5\u00a0%"
+
+
+@pytest.mark.parametrize("value", [True, "1.2", 1.01, "-0.1", "abc"])
+def test_ratios_outside_zero_to_one_or_not_numbers_are_refused(value: object) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(Ratio).validate_python(value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0.325, "0.325"), ("0", "0"), (1, "1")])
+def test_ratios_are_exact_decimals(value: object, expected: str) -> None:
+    assert TypeAdapter(Ratio).validate_python(value) == Decimal(expected)
+
+
+@pytest.mark.parametrize("value", [True, 2.0, "3", -1, None])
+def test_counts_are_whole_non_negative_numbers_only(value: object) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(Count).validate_python(value)
+
+
+@pytest.mark.parametrize("value", [1, 0, "true", "yes", None])
+def test_flags_are_true_or_false_only(value: object) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(Flag).validate_python(value)
+
+
+@pytest.mark.parametrize("value", [False, "-1", "0.00001"])
+def test_quantities_refuse_booleans_negatives_and_excess_precision(value: object) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(Quantity).validate_python(value)
+
+
+@pytest.mark.parametrize("value", ["2025-13-01", "2025-02-30", "20 janvier 2025", 20250120, ""])
+def test_malformed_days_are_refused(value: Any) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(Day).validate_python(value)
+
+
+def test_days_accept_iso_text_and_dates() -> None:
+    assert TypeAdapter(Day).validate_python("2025-01-20") == date(2025, 1, 20)
+    assert TypeAdapter(Day).validate_python(date(2025, 1, 20)) == date(2025, 1, 20)
