@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck cases pytest bench clean
+.PHONY: run test lint typecheck cases pytest browsers bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,15 @@ cases: $(STAMP)
 	$(BIN)/cofinance rules test rules/cases
 	@if [ -d ../shared/examples/cases ]; then $(BIN)/cofinance rules test ../shared/examples/cases; fi
 
-pytest: $(STAMP)
+# The browser tests (tests/pages) drive Debian's Chromium; Playwright downloads no browser here.
+browsers:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "chromium is missing: 'sudo apt-get install chromium' runs the browser tests"; fi; \
+	fi
+
+pytest: $(STAMP) browsers
 	$(BIN)/pytest -q
 
 test: lint typecheck cases pytest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from engine.access import Actor
@@ -26,11 +26,16 @@ DatabaseDep = Annotated[Database, Depends(database)]
 
 
 def current_actor(
-    db: DatabaseDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
 ) -> Actor:
     if not token:
         raise Unauthenticated("authentication required")
-    return actor_from_token(db, token, settings)
+    actor = actor_from_token(db, token, settings)
+    request.state.actor = actor  # so a refusal can be logged with who tried
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import ServiceError
 from engine.rulebook import InvalidInput, ParameterGap
+
+log = logging.getLogger("cofinance.access")
 
 # Declared on routes so the OpenAPI document (and clients generated from it) know them.
 ERROR_SCHEMA = {
@@ -66,8 +69,18 @@ async def _parameter_gap(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content=_body(str(exc), "parameter_gap"))
 
 
-async def _service(_: Request, exc: Exception) -> JSONResponse:
+async def _service(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
+    if exc.status == 403:
+        actor = getattr(request.state, "actor", None)
+        log.warning(
+            "refused: user=%s role=%s %s %s: %s",
+            getattr(actor, "id", None),
+            getattr(actor, "role", None),
+            request.method,
+            request.url.path,
+            exc.detail,
+        )
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(
         status_code=exc.status, content=_body(exc.detail, exc.code), headers=headers

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import applications, auth, calls, funders, health, letters, rules, sessions
+from api.pages import pages_router
+from api.routes import (
+    applications,
+    auth,
+    calls,
+    funders,
+    health,
+    letters,
+    notifications,
+    outbox,
+    rules,
+    sessions,
+)
 from api.security import SecurityHeaders
 from engine.rulebook import default_registry
 from engine.settings import get_settings
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 @asynccontextmanager
@@ -41,7 +57,12 @@ def create_app() -> FastAPI:
         applications.router,
         sessions.router,
         letters.router,
+        notifications.router,
+        outbox.router,
     )
     for router in routers:
         app.include_router(router, prefix="/api/v1")
+    # The HTML pages (cookie sessions, CSRF-checked forms) and their vendored static files.
+    app.include_router(pages_router())
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -31,6 +31,11 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "too_many_requests"
+
+
 class Unauthenticated(ServiceError):
     status = 401
     code = "unauthenticated"

@@ -6,7 +6,19 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Table,
+    Unicode,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -256,4 +268,60 @@ class IdempotencyRecord(SQLModel, table=True):
     response: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Notification(SQLModel, table=True):
+    """An in-app notification: one per user for each email queued to that user's address."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    kind: str = Field(max_length=30)
+    title: str = Field(max_length=300)
+    body: str
+    application_id: int | None = Field(default=None, foreign_key="applications.id")
+    session_id: int | None = Field(default=None, foreign_key="sessions.id")
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class SentReminder(SQLModel, table=True):
+    """Which scheduled reminder went out: the unique key makes every reminder go out once."""
+
+    __tablename__ = "sent_reminders"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=30)
+    application_id: int | None = Field(default=None, foreign_key="applications.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="sessions.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+# APScheduler 3's job store table (engine/scheduler.py), declared here so that migrations own it
+# and autogenerate does not propose to drop it. Same shape as SQLAlchemyJobStore's own.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, kept to throttle guessing per account and per address."""
+
+    __tablename__ = "login_failures"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=150, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )

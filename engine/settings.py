@@ -21,8 +21,36 @@ class Settings(BaseSettings):
     secret_key: str = "change-me-in-production-this-is-only-for-development"
     base_url: str = "http://127.0.0.1:8000"
     token_minutes: int = 60 * 8
+    # Sign-in throttling: failures allowed per account and per address within the window.
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 30
+    login_window_minutes: int = 15
     upload_max_bytes: int = 10 * 1024 * 1024
     scheduler: bool = True
+
+    # Email delivery (engine/notify): the outbox dispatcher's retries and SMTP connection.
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_backoff_seconds: float = Field(default=60.0, ge=0)  # doubled after each failure
+    outbox_backoff_max_seconds: float = Field(default=6 * 3600.0, ge=0)
+    outbox_lease_seconds: float = Field(default=900.0, gt=0)  # a claimed row is retried after
+    outbox_batch_size: int = Field(default=20, ge=1)
+
+    # The scheduler (engine/scheduler.py): sweep periods, leader election, reminder delays.
+    scheduler_sweep_seconds: float = Field(default=60.0, gt=0)
+    scheduler_dispatch_seconds: float = Field(default=15.0, gt=0)
+    scheduler_lock_retry_seconds: float = Field(default=5.0, gt=0)
+    scheduler_lock_file: Path | None = None  # SQLite only; default: beside the database file
+    reminder_draft_days: list[int] = Field(default_factory=lambda: [7, 1])
+    reminder_undecided_days: int = Field(default=3, ge=0)
+    convocation_days_before: int = Field(default=8, ge=0)
+    final_report_months: int = Field(default=6, ge=0)  # CERFA 15059: within 6 months of the end
+    final_report_reminder_days: list[int] = Field(default_factory=lambda: [30, 7])
+    reminder_hour: int = Field(default=8, ge=0, le=23)  # Paris hour of date-based reminders
+    # The DSFR brand block (Marianne, « République française ») is reserved to State services.
+    state_service: bool = False
+    # Page session cookies: Secure always (True), never (False), or when served over https.
+    cookie_secure: bool | None = None
     api_docs: bool = True
 
     @property

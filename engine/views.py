@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.models import Application, Call, CommitteeSession, Document, Event, Funder, Share
 from engine.services.plans import flags_for
@@ -16,6 +17,7 @@ def _money(value: Any) -> str | None:
 
 def share_json(share: Share, code: str) -> dict[str, Any]:
     return {
+        "id": share.id,
         "funder": code,
         "state": share.state,
         "version": share.version,
@@ -31,12 +33,33 @@ def share_json(share: Share, code: str) -> dict[str, Any]:
 
 
 def application_json(session: Session, application: Application) -> dict[str, Any]:
+    return applications_json(session, [application])[0]
+
+
+def applications_json(
+    session: Session, applications: Sequence[Application]
+) -> list[dict[str, Any]]:
+    """Several applications in three queries whatever their number (funders, shares, documents)."""
+    if not applications:
+        return []
+    ids = [a.id for a in applications]
     codes = {f.id or 0: f.code for f in session.exec(select(Funder))}
-    shares = list(
-        session.exec(
-            select(Share).where(Share.application_id == application.id).order_by(Share.id)  # type: ignore[arg-type]
-        )
-    )
+    shares: dict[int | None, list[Share]] = {i: [] for i in ids}
+    for share in session.exec(
+        select(Share).where(col(Share.application_id).in_(ids)).order_by(col(Share.id))
+    ):
+        shares[share.application_id].append(share)
+    kinds: dict[int | None, set[str]] = {i: set() for i in ids}
+    for application_id, kind in session.exec(
+        select(Document.application_id, Document.kind).where(col(Document.application_id).in_(ids))
+    ):
+        kinds[application_id].add(kind)
+    return [_application_json(a, shares[a.id], kinds[a.id], codes) for a in applications]
+
+
+def _application_json(
+    application: Application, shares: list[Share], kinds: set[str], codes: dict[int, str]
+) -> dict[str, Any]:
     result = application.result
     eligibility = None
     if result is not None:
@@ -52,7 +75,6 @@ def application_json(session: Session, application: Application) -> dict[str, An
             ],
             "reference_date": result["reference_date"],
         }
-    documents = session.exec(select(Document).where(Document.application_id == application.id))
     return {
         "id": application.id,
         "reference": application.reference,
@@ -61,7 +83,7 @@ def application_json(session: Session, application: Application) -> dict[str, An
         "title": application.title,
         "state": application.state,
         "version": application.version,
-        "application": {**application.data, "documents": sorted({d.kind for d in documents})},
+        "application": {**application.data, "documents": sorted(kinds)},
         "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
         "eligibility": eligibility,
         "shares": [share_json(s, codes[s.funder_id]) for s in shares],

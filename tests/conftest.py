@@ -46,10 +46,18 @@ def postgres_migrated() -> str:
 def _truncate(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                 "AND tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        # Events are append-only (a trigger refuses TRUNCATE); tests reset them as superuser.
+        conn.execute(text("SET session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
@@ -135,9 +143,16 @@ def seeded(client: TestClient, db: Database) -> Seeded:
     for code, name, kind, insee in FUNDERS:
         create_funder(db, SYSTEM, code, name, kind, insee=insee, email=f"{code}@example.org")
     for username, role, funder, organisation in USERS:
-        create_user(db, username, PASSWORD, role, name=username.title(),
-                    email=f"{username}@example.org", funder_code=funder,
-                    organisation=organisation)
+        create_user(
+            db,
+            username,
+            PASSWORD,
+            role,
+            name=username.title(),
+            email=f"{username}@example.org",
+            funder_code=funder,
+            organisation=organisation,
+        )
     state = Seeded(client)
     state.headers = {username: state.token(username) for username, *_ in USERS}
     return state
@@ -154,3 +169,81 @@ def _cheap_password_hashing() -> Iterator[None]:
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     yield
     accounts._hasher = original
+
+
+REAAP_APPLICATION = {
+    "holder": {
+        "kind": "association",
+        "siret": "78778932087925",
+        "rna": "W381000123",
+        "cer_signed": True,
+    },
+    "renewal": False,
+    "territory": ["38185"],
+    "period": {"start": "2027-02-01", "end": "2027-12-15"},
+    "budget": {"total_cost": "6000.00", "investment_costs": "0", "other_resources": "1500.00"},
+    "requests": {"caf": "3000.00", "departement": "1000.00", "msa": "500.00"},
+    "facts": {
+        "children_max_age": 18,
+        "open_to_all": True,
+        "modality": "parent_exchange",
+        "therapeutic": False,
+        "parents_involved": True,
+        "fee_per_session": "0",
+        "commercial": False,
+        "reaap_charter_signed": True,
+        "laicite_charter_accepted": True,
+        "staff_cost_share": 0.5,
+    },
+}
+
+
+@pytest.fixture
+def draft_application(seeded: Seeded, db: Database, settings: Settings) -> int:
+    """An open Reaap call and a draft application of `asso` with one PDF attached."""
+    import io
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from sqlmodel import select
+
+    from engine.access import Actor
+    from engine.clock import now
+    from engine.models import User
+    from engine.services.applications import create_application
+    from engine.services.calls import EnvelopeIn, create_call, open_call
+    from engine.services.documents import add_document
+
+    with db.reading() as session:
+        users = {u.username: Actor.of(u) for u in session.exec(select(User))}
+    call = create_call(
+        db,
+        users["chair"],
+        "reaap",
+        "Reaap 2027",
+        now() - timedelta(days=1),
+        now() + timedelta(days=30),
+        [
+            EnvelopeIn(code, Decimal(envelope))
+            for code, envelope in [
+                ("caf", "100000"),
+                ("departement", "20000"),
+                ("msa", "5000"),
+                ("etat", "1000"),
+            ]
+        ],
+    )
+    open_call(db, users["chair"], call.id or 0)
+    application = create_application(
+        db, users["asso"], call.id or 0, "Café des parents", REAAP_APPLICATION
+    )
+    add_document(
+        db,
+        users["asso"],
+        application.id or 0,
+        "rib",
+        "rib.pdf",
+        io.BytesIO(b"%PDF-1.4\n% a minimal document\n"),
+        settings,
+    )
+    return application.id or 0

@@ -1,25 +1,32 @@
-"""`POST /api/v1/auth/token`: OAuth2 password flow, bearer tokens."""
+"""`POST /api/v1/auth/token` (OAuth2 password flow) and `POST /api/v1/auth/logout`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import DatabaseDep, SettingsDep
+from api.deps import CurrentActor, DatabaseDep, SettingsDep
 from api.errors import error_responses
-from engine.errors import Unauthenticated
-from engine.services.accounts import authenticate, issue_token
+from engine.services.accounts import issue_token
+from engine.services.signin import sign_in, sign_out
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", responses=error_responses(401, 422))
+@router.post("/auth/token", responses=error_responses(401, 422, 429))
 def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], db: DatabaseDep, settings: SettingsDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
 ) -> dict[str, str]:
-    user = authenticate(db, form.username, form.password)
-    if user is None:
-        raise Unauthenticated("wrong username or password")
+    address = request.client.host if request.client else "unknown"
+    user = sign_in(db, settings, form.username, form.password, address)
     return {"access_token": issue_token(user, settings), "token_type": "bearer"}
+
+
+@router.post("/auth/logout", status_code=204, responses=error_responses(401))
+def logout(db: DatabaseDep, actor: CurrentActor) -> None:
+    sign_out(db, actor)

@@ -57,6 +57,8 @@ def convene(
     session_id: int, db: DatabaseDep, actor: CurrentActor, settings: SettingsDep
 ) -> dict[str, Any]:
     service.convene_session(db, actor, session_id, settings)
+    # Convocations go out right away, as decisions do at close.
+    dispatch_outbox(db, settings)
     return _view(db, actor, session_id)
 
 

@@ -7,7 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from engine.cli import admin as admin_cli
+from engine.cli import backup as backup_cli
 from engine.cli import rules as rules_cli
+from engine.cli import scheduler as scheduler_cli
 from engine.cli import server as server_cli
 from engine.cli import workflows as workflows_cli
 from engine.cli.errors import CommandError
@@ -18,7 +20,7 @@ USAGE_ERROR = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cofinance", description="Comité des financeurs")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (server_cli, admin_cli, rules_cli, workflows_cli):
+    for module in (server_cli, admin_cli, rules_cli, workflows_cli, scheduler_cli, backup_cli):
         module.register(commands)
     return parser
 

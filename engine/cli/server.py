@@ -1,9 +1,16 @@
-"""`cofinance serve`: the API, the pages and (unless told otherwise) the scheduler."""
+"""`cofinance serve`: the API, the pages and (unless told otherwise) the scheduler.
+
+The scheduler runs in a thread of this process; with several server processes, only one of them
+(the leader, see engine/jobs/leader.py) runs the jobs. `--no-scheduler`, or
+`COFINANCE_SCHEDULER=false`, leaves the jobs to other processes (`cofinance scheduler`).
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from engine.settings import get_settings
 
 
 def register(commands: Any) -> None:
@@ -18,6 +25,17 @@ def serve_app(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.main import create_app
+    from engine.scheduler import SchedulerService, configure_logging
 
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    settings = get_settings()
+    service = None
+    if settings.scheduler and not args.no_scheduler:
+        configure_logging()
+        service = SchedulerService(settings)
+        service.start()
+    try:
+        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    finally:
+        if service is not None:
+            service.stop()
     return 0

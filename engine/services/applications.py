@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from engine.access import Actor, can_see_application, require_holder, require_role
@@ -239,8 +240,9 @@ def submit_application(
             response = application_json(session, application)
             remember(session, actor, idempotency_key, fingerprint, response)
             return response
-    except IntegrityError:
-        # The same key committed by a concurrent request first: answer as it did.
+    except (IntegrityError, StaleDataError):
+        # The same key committed by a concurrent request first (its key row, or its new version
+        # of the application, beat ours): answer as it did.
         with db.reading() as session:
             stored = replay(session, actor, idempotency_key, fingerprint)
         if stored is None:

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from engine.access import Actor, require_role
 from engine.audit import record, transition
 from engine.clock import as_utc, now
 from engine.db import Database
-from engine.errors import NotFound
+from engine.errors import Conflict, NotFound
 from engine.models import Call, CallEnvelope, Funder
 from engine.rulebook import FieldError, InvalidInput, default_registry
 
@@ -96,7 +97,10 @@ def close_due_calls(db: Database, actor: Actor) -> list[int]:
         )
     for call_id in due:
         assert call_id is not None
-        close_call(db, actor, call_id)
+        try:
+            close_call(db, actor, call_id)
+        except (Conflict, StaleDataError):
+            continue  # closed meanwhile (by the chair, or a racing sweep): one close event only
         closed.append(call_id)
     return closed
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -86,11 +92,20 @@ def funder_line(
 
 
 def _plan(
-    session: Session, application: Application
+    session: Session,
+    application: Application,
+    funders: dict[int | None, Funder] | None = None,
+    shares: list[Share] | None = None,
 ) -> tuple[list[tuple[Share, Funder]], dict[str, object]]:
-    funders = {f.id: f for f in session.exec(select(Funder))}
-    query = select(Share).where(Share.application_id == application.id).order_by(col(Share.id))
-    shares = list(session.exec(query))
+    """The shares of an application (by id) with their funders, and the plan's flags.
+
+    `funders` (every funder by id) and `shares` may be given when the caller has them already.
+    """
+    if funders is None:
+        funders = {f.id: f for f in session.exec(select(Funder))}
+    if shares is None:
+        query = select(Share).where(Share.application_id == application.id).order_by(col(Share.id))
+        shares = list(session.exec(query))
     flags = flags_for(application, shares, {f.id or 0: f.code for f in funders.values()})
     return [(s, funders[s.funder_id]) for s in shares], flags
 
@@ -102,17 +117,32 @@ def _common_failures(application: Application) -> tuple[tuple[str, str], ...]:
     return tuple((r["rule"], r["message"]) for r in result.get("results", []) if not r["passed"])
 
 
-def decision_letters(
+@dataclass(frozen=True)
+class DecisionDocuments:
+    """What the letters of one decided application say, before they are rendered."""
+
+    application: Application
+    reference: str
+    holder: DecisionLetter
+    funders: tuple[tuple[Funder, FunderLetter], ...]
+
+    def documents(self) -> list[Document]:
+        return [self.holder, *(letter for _, letter in self.funders)]
+
+
+def decision_documents(
     session: Session,
     settings: Settings,
     application: Application,
     meeting: CommitteeSession,
     chair: Actor,
-) -> tuple[Letter, list[tuple[Funder, Letter]]]:
-    """The consolidated letter to the holder and one letter per funder."""
+    funders: dict[int | None, Funder] | None = None,
+    shares: list[Share] | None = None,
+) -> DecisionDocuments:
+    """The consolidated letter to the holder and one letter per funder, as data."""
     organisation = session.get(Organisation, application.organisation_id)
     assert organisation is not None
-    plan, flags = _plan(session, application)
+    plan, flags = _plan(session, application, funders, shares)
     lines = tuple(funder_line(application, share, funder, flags) for share, funder in plan)
     scheme = default_registry().schemes[(application.result or {}).get("scheme", "")]
     common: dict[str, Any] = {
@@ -126,40 +156,64 @@ def decision_letters(
         "session_title": meeting.title,
         "session_date": paris_date(meeting.starts_at),
     }
-    pdf = render.decision_letter(
-        DecisionLetter(
-            **common,
-            lines=lines,
-            common_failures=_common_failures(application),
-            chair_name=chair.name,
-        )
+    holder = DecisionLetter(
+        **common,
+        lines=lines,
+        common_failures=_common_failures(application),
+        chair_name=chair.name,
     )
+    per_funder = tuple(
+        (funder, FunderLetter(**common, funder_name=funder.name, line=line, chair_name=chair.name))
+        for line, (_, funder) in zip(lines, plan, strict=True)
+    )
+    return DecisionDocuments(application, common["reference"], holder, per_funder)
+
+
+def store_decision_letters(
+    session: Session,
+    settings: Settings,
+    documents: DecisionDocuments,
+    meeting: CommitteeSession,
+    pdfs: Iterator[bytes],
+) -> tuple[Letter, list[tuple[Funder, Letter]]]:
+    """Store the rendered letters of `documents` (the PDFs in the order of its documents())."""
+    application = documents.application
     holder_letter = store(
         session,
         settings,
-        pdf,
+        next(pdfs),
         kind="decision",
         application_id=application.id,
         session_id=meeting.id,
-        title=f"Décision {common['reference']}",
+        title=f"Décision {documents.reference}",
     )
     per_funder = []
-    for line, (_, funder) in zip(lines, plan, strict=True):
-        pdf = render.funder_letter(
-            FunderLetter(**common, funder_name=funder.name, line=line, chair_name=chair.name)
-        )
+    for funder, _ in documents.funders:
         letter = store(
             session,
             settings,
-            pdf,
+            next(pdfs),
             kind="funder",
             application_id=application.id,
             session_id=meeting.id,
             funder_id=funder.id,
-            title=f"Décision {common['reference']} {funder.code}",
+            title=f"Décision {documents.reference} {funder.code}",
         )
         per_funder.append((funder, letter))
     return holder_letter, per_funder
+
+
+def decision_letters(
+    session: Session,
+    settings: Settings,
+    application: Application,
+    meeting: CommitteeSession,
+    chair: Actor,
+) -> tuple[Letter, list[tuple[Funder, Letter]]]:
+    """The consolidated letter to the holder and one letter per funder, rendered and stored."""
+    documents = decision_documents(session, settings, application, meeting, chair)
+    pdfs = render_documents(documents.documents())
+    return store_decision_letters(session, settings, documents, meeting, pdfs)
 
 
 def convocation_letter(
@@ -195,18 +249,23 @@ def convocation_letter(
     )
 
 
-def minutes_letter(
+def minutes_document(
     session: Session,
     settings: Settings,
     meeting: CommitteeSession,
     applications: list[Application],
     chair: Actor,
     labels: dict[str, str],
-) -> Letter:
+    funders: dict[int | None, Funder] | None = None,
+    shares: dict[int | None, list[Share]] | None = None,
+) -> Minutes:
+    """What the minutes say; `funders` and `shares` (by application) when already loaded."""
     items = []
     for application in applications:
         organisation = session.get(Organisation, application.organisation_id)
-        plan, flags = _plan(session, application)
+        plan, flags = _plan(
+            session, application, funders, None if shares is None else shares[application.id]
+        )
         items.append(
             MinutesItem(
                 reference=application.reference or str(application.id),
@@ -230,18 +289,21 @@ def minutes_letter(
         for u in session.exec(select(User).where(User.active))
         if u.role == "chair" or (u.role == "funder" and u.funder_id in taking_part)
     ]
-    pdf = render_minutes(
-        Minutes(
-            session_title=meeting.title,
-            starts_at=meeting.starts_at,
-            location=meeting.location,
-            chair_name=chair.name,
-            attendance=tuple(sorted(u.name for u in members)),
-            items=tuple(items),
-            envelopes=envelopes,
-            issued_on=paris_date(meeting.closed_at or meeting.starts_at),
-        )
+    return Minutes(
+        session_title=meeting.title,
+        starts_at=meeting.starts_at,
+        location=meeting.location,
+        chair_name=chair.name,
+        attendance=tuple(sorted(u.name for u in members)),
+        items=tuple(items),
+        envelopes=envelopes,
+        issued_on=paris_date(meeting.closed_at or meeting.starts_at),
     )
+
+
+def store_minutes(
+    session: Session, settings: Settings, meeting: CommitteeSession, pdf: bytes
+) -> Letter:
     return store(
         session,
         settings,
@@ -250,6 +312,97 @@ def minutes_letter(
         session_id=meeting.id,
         title=f"Procès-verbal {meeting.title}",
     )
+
+
+def minutes_letter(
+    session: Session,
+    settings: Settings,
+    meeting: CommitteeSession,
+    applications: list[Application],
+    chair: Actor,
+    labels: dict[str, str],
+) -> Letter:
+    record = minutes_document(session, settings, meeting, applications, chair, labels)
+    return store_minutes(session, settings, meeting, next(render_documents([record])))
+
+
+# -- rendering, in parallel when there are many documents ----------------------------------------
+
+Document = DecisionLetter | FunderLetter | Minutes
+# Below this many documents, starting worker processes costs more than it saves.
+PARALLEL_FROM = 64
+_CHUNK = 8
+
+
+def _render(document: Document) -> bytes:
+    if isinstance(document, DecisionLetter):
+        return render.decision_letter(document)
+    if isinstance(document, FunderLetter):
+        return render.funder_letter(document)
+    return render_minutes(document)
+
+
+def _render_chunk(documents: Sequence[Document]) -> list[bytes]:
+    return [_render(d) for d in documents]
+
+
+def render_workers() -> int:
+    """One rendering process per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # Never fork the server itself (its threads may hold locks): workers come from a fresh
+    # process that has imported the renderer once (forkserver), or are spawned.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def render_documents(
+    documents: Iterable[Document], workers: int | None = None, parallel_from: int = PARALLEL_FROM
+) -> Iterator[bytes]:
+    """The PDF of each document, in order. Rendering is pure CPU work (reportlab): with many
+    documents and several cores it runs in worker processes, and the PDFs come back as they are
+    ready, so the caller stores the first ones while the next are being rendered. Documents are
+    rendered with `invariant=True`: the bytes are the same whichever process renders them."""
+    documents = list(documents)
+    workers = render_workers() if workers is None else workers
+    if workers < 2 or len(documents) < parallel_from:
+        yield from (_render(d) for d in documents)
+        return
+    chunks: list[list[Document]] = []
+    for document in documents:
+        # Long minutes go alone: started first, they do not hold back the letters after them.
+        if isinstance(document, Minutes) or not chunks or len(chunks[-1]) >= _CHUNK:
+            chunks.append([])
+        chunks[-1].append(document)
+        if isinstance(document, Minutes):
+            chunks.append([])
+    chunks = [chunk for chunk in chunks if chunk]
+    first = sorted(range(len(chunks)), key=lambda i: not isinstance(chunks[i][0], Minutes))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    try:
+        futures = {i: pool.submit(_render_chunk, chunks[i]) for i in first}
+        for index in range(len(chunks)):
+            future = futures[index]
+            # Caught up with the workers: render the next chunk here rather than wait for it.
+            if future.cancel():
+                yield from _render_chunk(chunks[index])
+                continue
+            try:
+                pdfs = future.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): carry on here
+                pdfs = _render_chunk(chunks[index])
+            yield from pdfs
+    finally:
+        # Also when the caller gives up half-way (an error): drop what is not rendered yet.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def flag_sentences(flags: dict[str, object]) -> tuple[str, ...]:

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from engine.models import Application, Funder, Share
 from engine.rulebook import default_registry
@@ -73,17 +74,19 @@ def envelope_use(session: Session, call_id: int) -> list[EnvelopeUse]:
         fid: EnvelopeUse(funders[fid].code, funders[fid].name, amount, ZERO, ZERO)
         for fid, amount in envelopes.items()
     }
+    # Summed in the database: a call of a few thousand files has tens of thousands of shares.
     rows = session.exec(
-        select(Share)
+        select(Share.funder_id, Share.state, func.sum(Share.granted), func.sum(Share.proposed))
         .join(Application, Application.id == Share.application_id)  # type: ignore[arg-type]
         .where(Application.call_id == call_id, Application.state != "withdrawn")
+        .group_by(col(Share.funder_id), col(Share.state))
     )
-    for share in rows:
-        line = use.get(share.funder_id)
+    for funder_id, state, granted, proposed in rows:
+        line = use.get(funder_id)
         if line is None:
             continue
-        if share.state == "granted" and share.granted is not None:
-            line.granted += share.granted
-        elif share.state in ("proposed", "deferred") and share.proposed is not None:
-            line.proposed += share.proposed
+        if state == "granted" and granted is not None:
+            line.granted += granted
+        elif state in ("proposed", "deferred") and proposed is not None:
+            line.proposed += proposed
     return sorted(use.values(), key=lambda u: u.funder)

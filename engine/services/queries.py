@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from engine.access import Actor
 from engine.db import Database
 from engine.errors import Forbidden
-from engine.models import Application, Event, Letter, Share
+from engine.models import Application, CommitteeSession, Event, Letter, Share
 from engine.services.applications import load
-from engine.views import application_json, event_json
+from engine.services.calls import envelopes_of
+from engine.views import application_json, applications_json, event_json
 
 
 def application_view(db: Database, actor: Actor, application_id: int) -> dict[str, Any]:
@@ -40,12 +42,13 @@ def list_applications(
     if state is not None:
         query = query.where(Application.state == state)
     with db.reading() as session:
-        rows = list(session.exec(query.order_by(col(Application.id))))
-        page = rows[offset : offset + limit]
-        items = [application_json(session, a) for a in page]
+        # One page in SQL, and its total: two queries, then three for the page's details.
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        page = list(session.exec(query.order_by(col(Application.id)).offset(offset).limit(limit)))
+        items = applications_json(session, page)
     for item in items:
         item.pop("trace", None)
-    return {"items": items, "total": len(rows), "offset": offset, "limit": limit}
+    return {"items": items, "total": total, "offset": offset, "limit": limit}
 
 
 def application_events(db: Database, actor: Actor, application_id: int) -> list[dict[str, Any]]:
@@ -104,7 +107,7 @@ def letter_file(db: Database, actor: Actor, letter_id: int) -> Letter:
         holder_org = None
         if letter.application_id is not None:
             holder_org = load(session, letter.application_id, actor).organisation_id
-        elif not (actor.is_staff or actor.role == "funder"):
+        elif not (actor.is_staff or _takes_part(session, actor, letter)):
             raise Forbidden("not yours")
         if letter.kind in ("minutes", "convocation"):
             allowed = actor.is_staff or actor.role == "funder"
@@ -113,6 +116,14 @@ def letter_file(db: Database, actor: Actor, letter_id: int) -> Letter:
         if not allowed:
             raise Forbidden("this letter is not addressed to you")
         return letter
+
+
+def _takes_part(session: Session, actor: Actor, letter: Letter) -> bool:
+    """A session's own letters (minutes, convocations) are for the funders of its call."""
+    if actor.role != "funder" or letter.session_id is None:
+        return False
+    meeting = session.get(CommitteeSession, letter.session_id)
+    return meeting is not None and actor.funder_id in envelopes_of(session, meeting.call_id)
 
 
 def session_minutes(db: Database, actor: Actor, session_id: int) -> Letter:

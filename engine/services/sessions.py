@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.access import SYSTEM, Actor, require_funder_member, require_role
 from engine.audit import record, transition
@@ -295,15 +295,22 @@ def close_session(
     db: Database, actor: Actor, session_id: int, settings: Settings
 ) -> CommitteeSession:
     """Lock the decisions, refuse ineligible files, write letters and minutes, queue the emails."""
+    # Before anything else: the list of undecided shares below is not for everyone to read.
+    require_role(actor, "chair")
     with db.transaction() as session:
         meeting = get_session(session, session_id)
         agenda = _agenda(session, meeting)
         funders = {f.id: f for f in session.exec(select(Funder))}
+        # Every share of the agenda in one query (by id, as the letters list them).
+        shares_of: dict[int | None, list[Share]] = {a.id: [] for a in agenda}
+        query = select(Share).where(col(Share.application_id).in_(list(shares_of)))
+        for share in session.exec(query.order_by(col(Share.id))):
+            shares_of[share.application_id].append(share)
         missing = []
         for application in agenda:
             if application.eligibility != "eligible":
                 continue
-            for share in session.exec(select(Share).where(Share.application_id == application.id)):
+            for share in shares_of[application.id]:
                 if share.state not in ("granted", "refused", "deferred"):
                     missing.append(
                         f"{application.reference or application.id}/{funders[share.funder_id].code}"
@@ -314,7 +321,7 @@ def close_session(
         meeting.closed_at = now()
         decided = []
         for application in agenda:
-            shares = list(session.exec(select(Share).where(Share.application_id == application.id)))
+            shares = shares_of[application.id]
             if application.eligibility != "eligible":
                 for share in shares:
                     transition(
@@ -353,9 +360,24 @@ def close_session(
             )
             decided.append(application)
         session.flush()
-        for application in decided:
-            holder_letter, per_funder = letters.decision_letters(
-                session, settings, application, meeting, actor
+        # Every document is described first, then rendered (in worker processes when there are
+        # many) while the letters already rendered are stored and their emails queued.
+        minutes = letters.minutes_document(
+            session, settings, meeting, agenda, actor, STATUS_LABELS, funders, shares_of
+        )
+        documents = [
+            letters.decision_documents(
+                session, settings, a, meeting, actor, funders, shares_of[a.id]
+            )
+            for a in decided
+        ]
+        pdfs = letters.render_documents(
+            [*(document for d in documents for document in d.documents()), minutes]
+        )
+        emails: dict[int | None, list[str]] = {}
+        for application, described in zip(decided, documents, strict=True):
+            holder_letter, per_funder = letters.store_decision_letters(
+                session, settings, described, meeting, pdfs
             )
             lines = [
                 {
@@ -363,7 +385,7 @@ def close_session(
                     "label": {"granted": "accordée", "refused": "refusée"}.get(s.state, s.state),
                     "amount": s.granted,
                 }
-                for s in session.exec(select(Share).where(Share.application_id == application.id))
+                for s in shares_of[application.id]
             ]
             notify_holder(
                 session,
@@ -374,7 +396,9 @@ def close_session(
                 lines=lines,
             )
             for funder, letter in per_funder:
-                for email in _funder_emails(session, funder):
+                if funder.id not in emails:
+                    emails[funder.id] = _funder_emails(session, funder)
+                for email in emails[funder.id]:
                     enqueue(
                         session,
                         "funder_decision",
@@ -383,7 +407,7 @@ def close_session(
                         application_id=application.id,
                         attachments=[letter.id or 0],
                     )
-        letters.minutes_letter(session, settings, meeting, agenda, actor, STATUS_LABELS)
+        letters.store_minutes(session, settings, meeting, next(pdfs))
         return meeting
 
 
@@ -399,13 +423,13 @@ def session_view(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
     """The session screen: every plan side by side, its flags, each funder's envelope use."""
     if actor.role not in ("chair", "funder", "admin"):
         raise Forbidden("reserved to the chair and the funders")
-    from engine.views import application_json, session_summary
+    from engine.views import applications_json, session_summary
 
     with db.reading() as session:
         meeting = get_session(session, session_id)
         if actor.role == "funder" and actor.funder_id not in envelopes_of(session, meeting.call_id):
             raise Forbidden("your funder takes no part in this session's call")
-        agenda = [application_json(session, a) for a in _agenda(session, meeting)]
+        agenda = applications_json(session, _agenda(session, meeting))
         for item in agenda:
             item.pop("trace", None)
         use = [u.as_json() for u in envelope_use(session, meeting.call_id)]

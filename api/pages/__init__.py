@@ -1,0 +1,24 @@
+"""The HTML pages (jinja2, DSFR) for holders, funders, the chair and the administrator.
+
+Thin like the JSON routes: parse the form, authorise, call the same service, render in French.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
+
+from api.pages import admin, auth, chair, files, funder, holder
+from api.pages.web import PageRoute, remember_actor, settings_on_request
+
+
+def pages_router() -> APIRouter:
+    router = APIRouter(
+        route_class=PageRoute,
+        include_in_schema=False,
+        default_response_class=HTMLResponse,
+        dependencies=[Depends(settings_on_request), Depends(remember_actor)],
+    )
+    for module in (auth, holder, files, funder, chair, admin):
+        router.include_router(module.router)
+    return router
