@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -95,6 +96,15 @@ async def _stale(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
+    # A value the database cannot store (an id beyond its integer range, a NUL character…)
+    # is bad input, not a server fault.
+    return JSONResponse(
+        status_code=422,
+        content=_body("a value is out of the range the database can store", "invalid_input"),
+    )
+
+
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = getattr(exc, "code", None) or {
@@ -121,3 +131,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(ServiceError, _service)
     app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)

@@ -45,7 +45,9 @@ def can_see_application(actor: Actor, application: Application, funder_ids: Iter
     if actor.role == "applicant":
         return actor.organisation_id == application.organisation_id
     if actor.role == "funder":
-        return actor.funder_id in set(funder_ids)
+        # A draft is the holder's work in progress: funders see a file once it is filed.
+        filed = application.submitted_at is not None
+        return filed and actor.funder_id in set(funder_ids)
     return False
 
 

@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from engine.rulebook.types import Money, Ratio
+
+MAX_ID = 2_147_483_647  # the largest id PostgreSQL's integer columns hold
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _plausible(moment: datetime) -> datetime:
+    # Keeps time zone arithmetic far from datetime's limits (year 1 and 9999).
+    if not 2000 <= moment.year <= 2200:
+        raise ValueError("year must be between 2000 and 2200")
+    return moment
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Moment = Annotated[datetime, AfterValidator(_plausible)]
 
 
 class Body(BaseModel):
@@ -15,65 +35,65 @@ class Body(BaseModel):
 
 
 class FunderIn(Body):
-    code: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_\-]+$")
-    name: str = Field(min_length=1, max_length=300)
-    kind: str = Field(min_length=1, max_length=50)
-    insee: str | None = Field(default=None, max_length=5)
-    email: str | None = Field(default=None, max_length=320)
+    code: Text = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_\-]+$")
+    name: Text = Field(min_length=1, max_length=300)
+    kind: Text = Field(min_length=1, max_length=50)
+    insee: Text | None = Field(default=None, max_length=5)
+    email: Text | None = Field(default=None, max_length=320)
     advance_rate: Ratio | None = None
 
 
 class EnvelopeBody(Body):
-    funder: str = Field(min_length=1, max_length=50)
+    funder: Text = Field(min_length=1, max_length=50)
     envelope: Money
 
 
 class CallIn(Body):
-    scheme: str = Field(min_length=1, max_length=50)
-    title: str = Field(min_length=1, max_length=300)
-    opens_at: datetime
-    closes_at: datetime
+    scheme: Text = Field(min_length=1, max_length=50)
+    title: Text = Field(min_length=1, max_length=300)
+    opens_at: Moment
+    closes_at: Moment
     funders: list[EnvelopeBody] = Field(min_length=1, max_length=100)
 
 
 class ApplicationIn(Body):
-    call_id: int
-    title: str = Field(min_length=1, max_length=300)
+    call_id: Id
+    title: Text = Field(min_length=1, max_length=300)
     application: dict[str, Any]
 
 
 class ApplicationPatch(Body):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: Text | None = Field(default=None, min_length=1, max_length=300)
     application: dict[str, Any] | None = None
 
 
 class ReasonIn(Body):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class OptionalReasonIn(Body):
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Text | None = Field(default=None, max_length=2000)
 
 
 class ProposalIn(Body):
     amount: Money
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: Text | None = Field(default=None, max_length=4000)
 
 
 class SessionIn(Body):
-    call_id: int
-    title: str = Field(min_length=1, max_length=300)
-    starts_at: datetime
-    location: str = Field(min_length=1, max_length=300)
+    call_id: Id
+    title: Text = Field(min_length=1, max_length=300)
+    starts_at: Moment
+    location: Text = Field(min_length=1, max_length=300)
 
 
 class AgendaIn(Body):
-    application_ids: list[int] = Field(max_length=2000)
+    application_ids: list[Id] = Field(max_length=2000)
 
 
 class DecisionIn(Body):
-    application_id: int
-    funder: str = Field(min_length=1, max_length=50)
+    application_id: Id
+    funder: Text = Field(min_length=1, max_length=50)
     outcome: Literal["granted", "refused", "deferred"]
     amount: Money | None = None
-    conditions: str | None = Field(default=None, max_length=4000)
+    conditions: Text | None = Field(default=None, max_length=4000)

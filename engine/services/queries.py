@@ -34,6 +34,7 @@ def list_applications(
         query = query.where(Application.organisation_id == actor.organisation_id)
     elif actor.role == "funder":
         asked = select(Share.application_id).where(Share.funder_id == actor.funder_id)
+        query = query.where(col(Application.submitted_at).is_not(None))
         query = query.where(col(Application.id).in_(asked))
     elif not actor.is_staff:
         raise Forbidden("no applications for this role")

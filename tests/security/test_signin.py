@@ -72,3 +72,44 @@ def test_events_cannot_be_rewritten_or_deleted(seeded, db, statement):
             ).scalar_one()
             == 0
         )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/applications", {"call_id": 2**40, "title": "x", "application": {}}, "call_id"),
+        (
+            "/api/v1/sessions",
+            {
+                "call_id": 1,
+                "title": "Séance\x00",
+                "starts_at": "2027-01-01T10:00:00",
+                "location": "Grenoble",
+            },
+            "title",
+        ),
+        (
+            "/api/v1/calls",
+            {
+                "scheme": "reaap",
+                "title": "t",
+                "opens_at": "2027-01-01T00:00:00",
+                "closes_at": "9999-12-31T23:59:59-12:00",
+                "funders": [{"funder": "caf", "envelope": "1"}],
+            },
+            "closes_at",
+        ),
+    ],
+)
+def test_values_beyond_what_the_database_holds_are_refused_naming_the_field(
+    seeded, path, body, field
+):
+    who = "asso" if path.endswith("applications") else "chair"
+    response = seeded.client.post(path, json=body, headers=seeded.headers[who])
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+def test_an_id_beyond_the_database_range_in_a_path_is_a_client_error(seeded):
+    response = seeded.client.get(f"/api/v1/applications/{2**63}", headers=seeded.headers["chair"])
+    assert response.status_code in (404, 422)
