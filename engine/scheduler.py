@@ -151,14 +151,17 @@ class SchedulerService:
                     self._stop.wait(retry)
                     continue
                 log.info("scheduler: leader, running the jobs (%s)", lock.description)
+                failed = False
                 try:
                     self._lead(lock)
                 except Exception:
                     log.exception("scheduler: stopped by an error; trying again")
-                    self._stop.wait(retry)
+                    failed = True
                 finally:
                     self._leading.clear()
-                    lock.release()
+                    lock.release()  # at once: another process may lead meanwhile
+                if failed:
+                    self._stop.wait(retry)
         finally:
             lock.close()
 

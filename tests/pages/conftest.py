@@ -247,3 +247,11 @@ def file_application(seeded: Seeded, call_id: int, username: str = "asso") -> di
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def submit_application(seeded: Seeded, application_id: int, username: str = "asso") -> None:
+    """File a draft (it lacks documents, so it becomes `incomplete`: filed, seen by funders)."""
+    response = seeded.client.post(
+        f"/api/v1/applications/{application_id}/submit", headers=seeded.headers[username]
+    )
+    assert response.status_code == 200, response.text

@@ -11,7 +11,7 @@ from engine.db import Database
 from engine.models import OutboxMessage
 from engine.settings import Settings
 from tests.conftest import PASSWORD, Seeded
-from tests.pages.conftest import file_application
+from tests.pages.conftest import file_application, submit_application
 
 
 def test_a_holder_cannot_open_another_holders_file(
@@ -26,7 +26,10 @@ def test_a_holder_cannot_open_another_holders_file(
     other.check("30-acces-refuse")
     # Nor edit it, nor post to it.
     assert other.goto(f"/dossiers/{application['id']}/modifier").status == 403
-    # A funder not asked for money does not see it either; the one asked does.
+    # A draft is the holder's own work: even the funder asked does not see it yet.
+    assert visitors("caf1").goto(f"/dossiers/{application['id']}").status == 403
+    # Once filed, a funder not asked for money still does not see it; the one asked does.
+    submit_application(seeded, application["id"])
     assert visitors("ville1").goto(f"/dossiers/{application['id']}").status == 403
     assert visitors("caf1").goto(f"/dossiers/{application['id']}").status == 200
 
@@ -181,7 +184,8 @@ def test_admin_pages(
 
 def test_lists_are_paginated(visitors: Any, reaap_call: dict[str, Any], seeded: Seeded) -> None:
     for _ in range(23):
-        file_application(seeded, reaap_call["id"], "asso")
+        draft = file_application(seeded, reaap_call["id"], "asso")
+        submit_application(seeded, draft["id"])
     holder = visitors("asso")
     holder.goto("/demandes")
     expect(holder.page.locator("tbody tr")).to_have_count(20)
@@ -190,8 +194,11 @@ def test_lists_are_paginated(visitors: Any, reaap_call: dict[str, Any], seeded: 
     expect(holder.page.locator("tbody tr")).to_have_count(3)
     holder.check("32-porteur-demandes-page-2")
     funder = visitors("caf1")
-    funder.goto("/financeur/dossiers?etat=draft")
+    funder.goto("/financeur/dossiers?etat=incomplete")
     expect(funder.page.get_by_text("23 éléments — page 1 sur 2")).to_be_visible()
+    # Drafts are the holders' own: a funder's inbox never lists them.
+    funder.goto("/financeur/dossiers?etat=draft")
+    expect(funder.page.get_by_role("heading", name="Aucun dossier")).to_be_visible()
     funder.goto("/financeur/dossiers?etat=eligible")
     expect(funder.page.get_by_role("heading", name="Aucun dossier")).to_be_visible()
     funder.check("33-financeur-dossiers-vide")

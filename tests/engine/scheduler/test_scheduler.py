@@ -177,6 +177,35 @@ def test_a_running_scheduler_closes_a_call_at_its_deadline_with_a_stored_date_jo
     assert deadline <= closed_at < deadline + timedelta(seconds=1)
 
 
+def test_a_leader_whose_database_session_dies_steps_down_and_one_leader_remains(
+    backend: str,
+    settings: Settings,
+    db: Database,
+    services: list[SchedulerService],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if backend != "postgres":
+        pytest.skip("the advisory lock lives in a PostgreSQL session")
+    fast(settings)
+    services += [SchedulerService(settings), SchedulerService(settings)]
+    for service in services:
+        service.start()
+    wait_for(lambda: any(s.is_leader for s in services))
+    with db.transaction() as session:  # the server ends the leader's session: its lock is gone
+        from sqlalchemy import text
+
+        session.exec(  # type: ignore[call-overload]
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'cofinance-scheduler' AND pid <> pg_backend_pid()"
+            )
+        )
+    wait_for(lambda: "lock lost" in caplog.text, timeout=5)
+    wait_for(lambda: sum(s.is_leader for s in services) == 1, timeout=5)
+    time.sleep(1.0)
+    assert sum(s.is_leader for s in services) == 1
+
+
 # -- several processes ---------------------------------------------------------------------------
 
 LINE = re.compile(r"^(\S+ \S+) (\d+) cofinance\.\S+ \w+: (.*)$")
