@@ -24,6 +24,7 @@ from engine.models import Call
 from engine.scheduler import JOB_DEFAULTS, SchedulerService, build_scheduler
 from engine.services import applications, calls
 from engine.settings import Settings
+from tests.conftest import PG_URL
 from tests.engine.notify.world import World, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -177,6 +178,7 @@ def test_a_running_scheduler_closes_a_call_at_its_deadline_with_a_stored_date_jo
     assert deadline <= closed_at < deadline + timedelta(seconds=1)
 
 
+@pytest.mark.parametrize("backend", ["postgres"] if PG_URL else [], indirect=True)
 def test_a_leader_whose_database_session_dies_steps_down_and_one_leader_remains(
     backend: str,
     settings: Settings,
@@ -184,8 +186,6 @@ def test_a_leader_whose_database_session_dies_steps_down_and_one_leader_remains(
     services: list[SchedulerService],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    if backend != "postgres":
-        pytest.skip("the advisory lock lives in a PostgreSQL session")
     fast(settings)
     services += [SchedulerService(settings), SchedulerService(settings)]
     for service in services:
