@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck cases pytest browsers bench clean
+.PHONY: run test lint typecheck cases pytest browsers bench clean soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,18 @@ pytest: $(STAMP) browsers
 	$(BIN)/pytest -q
 
 test: lint typecheck cases pytest
+
+# Crash and fuzz tests (SECURITY.md): the server killed 20+ times under load, PostgreSQL
+# restarted under load, a full disk, and the API fuzzed with a larger budget. Run as root in CI.
+SOAK_FUZZ_EXAMPLES ?= 20
+soak: $(STAMP)
+	COFINANCE_SOAK=1 COFINANCE_FUZZ_EXAMPLES=$(SOAK_FUZZ_EXAMPLES) $(BIN)/pytest -q \
+		tests/soak tests/security/test_fuzz.py::test_fuzzing_the_api_as_every_role_finds_no_server_error
+
+# Benchmarks at national scale (about 10 minutes): writes bench/results.json and bench/results.md.
+# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_POSTGRES_URL), else its parts are skipped.
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var build .mypy_cache .pytest_cache .ruff_cache

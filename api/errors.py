@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import ServiceError
 from engine.rulebook import InvalidInput, ParameterGap
+from engine.settings import get_settings
 
 log = logging.getLogger("cofinance.access")
+errors_log = logging.getLogger("cofinance.errors")
+FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 # Declared on routes so the OpenAPI document (and clients generated from it) know them.
 ERROR_SCHEMA = {
@@ -70,18 +74,23 @@ async def _parameter_gap(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content=_body(str(exc), "parameter_gap"))
 
 
+def log_refusal(request: Request, detail: str) -> None:
+    """A refused authorisation, with who tried (the API's and the pages' alike)."""
+    actor = getattr(request.state, "actor", None)
+    log.warning(
+        "refused: user=%s role=%s %s %s: %s",
+        getattr(actor, "id", None),
+        getattr(actor, "role", None),
+        request.method,
+        request.url.path,
+        detail,
+    )
+
+
 async def _service(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     if exc.status == 403:
-        actor = getattr(request.state, "actor", None)
-        log.warning(
-            "refused: user=%s role=%s %s %s: %s",
-            getattr(actor, "id", None),
-            getattr(actor, "role", None),
-            request.method,
-            request.url.path,
-            exc.detail,
-        )
+        log_refusal(request, exc.detail)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(
         status_code=exc.status, content=_body(exc.detail, exc.code), headers=headers
@@ -105,9 +114,20 @@ async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    path = request.url.path
+    if exc.status_code == 404 and not path.startswith(("/api/", "/static/", "/docs", "/openapi")):
+        # A page address that does not exist gets a page, in French, like every other page.
+        from api.pages.web import error_page
+
+        if not hasattr(request.state, "settings"):
+            # No page dependency ran for an unmatched address: resolve settings as they would.
+            provider = request.app.dependency_overrides.get(get_settings, get_settings)
+            request.state.settings = provider()
+        return error_page(request, 404)
     code = getattr(exc, "code", None) or {
+        400: "bad_request",
         401: "unauthenticated",
         403: "forbidden",
         404: "not_found",
@@ -124,6 +144,41 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database cannot be reached (restarting, connection lost): the request did not apply,
+    # the client may retry. The pool's pre-ping reconnects once the database is back.
+    errors_log.warning(
+        "database unavailable: %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return JSONResponse(
+        status_code=503,
+        content=_body(
+            "the database is unavailable for a moment: try again shortly", "unavailable"
+        ),
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Anything else: logged here with its traceback, answered without any detail."""
+    if isinstance(exc, OSError) and exc.errno in FULL_DISK:
+        errors_log.error("disk full: %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            status_code=507,
+            content=_body(
+                "storage is full: nothing was saved (espace disque insuffisant)",
+                "insufficient_storage",
+            ),
+        )
+    errors_log.error("unexpected error: %s %s", request.method, request.url.path, exc_info=exc)
+    # Answered outside the security headers middleware (Starlette's last resort): say nosniff.
+    return JSONResponse(
+        status_code=500,
+        content=_body("internal error: it has been logged", "internal_error"),
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(InvalidInput, _invalid_input)
@@ -133,3 +188,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(InterfaceError, _unavailable)
+    app.add_exception_handler(OSError, _unexpected)
+    # The last resort (Starlette's ServerErrorMiddleware): a JSON 500, never a traceback.
+    app.add_exception_handler(Exception, _unexpected)

@@ -15,6 +15,7 @@ from api.routes import (
     applications,
     auth,
     calls,
+    documents,
     funders,
     health,
     letters,
@@ -57,11 +58,17 @@ def create_app() -> FastAPI:
         applications.router,
         sessions.router,
         letters.router,
+        documents.router,
         notifications.router,
         outbox.router,
     )
     for router in routers:
-        app.include_router(router, prefix="/api/v1")
+        # Every operation may answer 400 (a body that cannot be parsed), 422 (our error shape,
+        # not FastAPI's default) and 503 (the database out of reach for a moment); routes
+        # declare their other errors themselves.
+        app.include_router(
+            router, prefix="/api/v1", responses=errors.error_responses(400, 422, 503)
+        )
     # The HTML pages (cookie sessions, CSRF-checked forms) and their vendored static files.
     app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

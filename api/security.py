@@ -27,8 +27,8 @@ class SecurityHeaders:
             return
         path: str = scope.get("path", "")
         csp = DOCS_CSP if path in ("/docs", "/redoc") else CSP
-        # Pages bring their own policy (set by the page layer); API answers get the strict one.
-        with_csp = path.startswith("/api/") or path in ("/docs", "/redoc")
+        # Pages bring their own policy (set by the page layer); every other answer (the API,
+        # errors outside it, files) gets the strict one.
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -39,9 +39,8 @@ class SecurityHeaders:
                     b"x-frame-options": b"DENY",
                     b"referrer-policy": b"same-origin",
                     b"cross-origin-opener-policy": b"same-origin",
+                    b"content-security-policy": csp.encode(),
                 }
-                if with_csp:
-                    extra[b"content-security-policy"] = csp.encode()
                 if self.https or scope.get("scheme") == "https":
                     extra[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
                 headers.extend((k, v) for k, v in extra.items() if k not in present)

@@ -39,3 +39,10 @@ class TooManyAttempts(ServiceError):
 class Unauthenticated(ServiceError):
     status = 401
     code = "unauthenticated"
+
+
+class InsufficientStorage(ServiceError):
+    """The disk holding the data folder is full: nothing was stored."""
+
+    status = 507
+    code = "insufficient_storage"

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import JSON, Text, case, cast, func, or_, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from engine.models import Application, Call, CommitteeSession, Document, Event, Funder, Share
 from engine.services.plans import flags_for
@@ -37,9 +41,14 @@ def application_json(session: Session, application: Application) -> dict[str, An
 
 
 def applications_json(
-    session: Session, applications: Sequence[Application]
+    session: Session,
+    applications: Sequence[Application],
+    results: Sequence[dict[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Several applications in three queries whatever their number (funders, shares, documents)."""
+    """Several applications in three queries whatever their number (funders, shares, documents).
+
+    `results`, when given, stands for each application's stored rule result (see summaries_json).
+    """
     if not applications:
         return []
     ids = [a.id for a in applications]
@@ -54,13 +63,50 @@ def applications_json(
         select(Document.application_id, Document.kind).where(col(Document.application_id).in_(ids))
     ):
         kinds[application_id].add(kind)
-    return [_application_json(a, shares[a.id], kinds[a.id], codes) for a in applications]
+    if results is None:
+        results = [a.result for a in applications]
+    return [
+        _application_json(a, result, shares[a.id], kinds[a.id], codes)
+        for a, result in zip(applications, results, strict=True)
+    ]
+
+
+def summaries_json(session: Session, query: SelectOfScalar[Application]) -> list[dict[str, Any]]:
+    """The applications of a list page (`query`), as application_json shows them but without
+    "trace": their stored rule result is read without its trace and per-funder detail (two
+    thirds of its size), which lists never show."""
+    light = query.options(defer(Application.result)).add_columns(_result_for_lists(session))  # type: ignore[arg-type]
+    rows = session.execute(light).all()  # rows of (application, result): not exec's scalars
+    items = applications_json(session, [row[0] for row in rows], [row[1] for row in rows])
+    for item in items:
+        del item["trace"]
+    return items
+
+
+# JSON escapes that PostgreSQL's jsonb refuses (NUL, lone surrogates) where its json accepts them.
+_NOT_JSONB = r"\\u(0000|d[89a-f])"
+
+
+def _result_for_lists(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        trimmed = cast(cast(Application.result, JSONB).op("-")("trace").op("-")("shares"), JSON)
+        # Anything else than an object (JSON null: not submitted yet) and a result holding such
+        # an escape are read whole: correct, only not lightened.
+        unsafe = or_(
+            func.json_typeof(Application.result) != "object",
+            cast(Application.result, Text).op("~*")(_NOT_JSONB),
+        )
+        return type_coerce(case((unsafe, Application.result), else_=trimmed), JSON)
+    return type_coerce(func.json_remove(Application.result, "$.trace", "$.shares"), JSON)
 
 
 def _application_json(
-    application: Application, shares: list[Share], kinds: set[str], codes: dict[int, str]
+    application: Application,
+    result: dict[str, Any] | None,
+    shares: list[Share],
+    kinds: set[str],
+    codes: dict[int, str],
 ) -> dict[str, Any]:
-    result = application.result
     eligibility = None
     if result is not None:
         eligibility = {
@@ -88,7 +134,7 @@ def _application_json(
         "eligibility": eligibility,
         "shares": [share_json(s, codes[s.funder_id]) for s in shares],
         "flags": flags_for(application, shares, codes),
-        "trace": result["trace"] if result else None,
+        "trace": result.get("trace") if result else None,
     }
 
 

@@ -26,6 +26,7 @@ from api.pages.web import (
     render,
     transition_label,
 )
+from api.routes.documents import attachment
 from api.routes.sessions import pdf_response
 from engine.access import Actor
 from engine.db import Database
@@ -35,7 +36,7 @@ from engine.rulebook.communes import commune_name
 from engine.rulebook.money import to_money
 from engine.services import applications as service
 from engine.services import calls, queries
-from engine.services.documents import add_document, list_documents
+from engine.services.documents import add_document, document_path, list_documents
 from engine.services.funders import list_funders
 from engine.services.shares import PROPOSABLE, propose_share
 from engine.views import call_json, document_json
@@ -321,3 +322,12 @@ def letter(
 ) -> FileResponse:
     found = queries.letter_file(db, actor, letter_id)
     return pdf_response(letters_dir(settings) / found.stored_name, f"lettre-{letter_id}.pdf")
+
+
+@router.get("/pieces/{document_id}")
+def document(
+    document_id: int, db: DatabaseDep, actor: PageActor, settings: SettingsDep
+) -> FileResponse:
+    """A supporting document, downloaded (as `GET /api/v1/documents/{id}`)."""
+    found, path = document_path(db, actor, document_id, settings)
+    return attachment(found, path)

@@ -18,6 +18,8 @@ STATUS_TITLES = {
     413: "Fichier trop volumineux",
     422: "Saisie à corriger",
     500: "Erreur du service",
+    503: "Service momentanément indisponible",
+    507: "Espace de stockage plein",
 }
 
 DOCUMENT_KINDS = {

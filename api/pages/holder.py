@@ -235,6 +235,7 @@ def create(
 
 @router.get("/dossiers/{application_id}/modifier")
 def edit(request: Request, application_id: int, db: DatabaseDep, actor: PageActor) -> Response:
+    require_role(actor, "applicant")  # the holder's form: others may read the file, not edit it
     application = queries.application_view(db, actor, application_id)
     call = call_view(db, application["call_id"])
     data = {k: v for k, v in application["application"].items() if k != "documents"}
@@ -257,6 +258,7 @@ def update(
     actor: PageActor,
     settings: SettingsDep,
 ) -> Response:
+    require_role(actor, "applicant")
     application = queries.application_view(db, actor, application_id)
     call = call_view(db, application["call_id"])
     return _posted(request, form, db, actor, settings, call, application_id)

@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import FormData
 
 from api.deps import DatabaseDep, SettingsDep
+from api.errors import log_refusal
 from api.pages.french import STATUS_TITLES, translate
 from engine.access import Actor
 from engine.errors import ServiceError, Unauthenticated
@@ -337,6 +338,8 @@ class PageRoute(APIRoute):
             except ParameterGap as exc:
                 return error_page(request, 422, str(exc))
             except ServiceError as exc:
+                if exc.status == 403:
+                    log_refusal(request, exc.detail)
                 return error_page(request, exc.status, exc.detail)
             except StaleDataError:
                 return error_page(request, 409, "stale")

@@ -30,6 +30,12 @@ def register(commands: Any) -> None:
     add.set_defaults(handler=users_add)
 
     demo = commands.add_parser("demo", help="load a demo département (safe to run twice)")
+    demo.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="instead: bulk-load N applications (4 shares, 20 events each) for benchmarks",
+    )
     demo.set_defaults(handler=load_demo)
 
 
@@ -67,9 +73,17 @@ def users_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_demo(_: argparse.Namespace) -> int:
+def load_demo(args: argparse.Namespace) -> int:
     from engine.demo import load
 
+    if args.scale is not None:
+        from engine.demo.scale import load as load_scale
+
+        if args.scale < 1:
+            raise CommandError("--scale needs a number of applications of at least 1")
+        for line in load_scale(get_settings(), args.scale):
+            print(line)
+        return 0
     for line in load(get_settings()):
         print(line)
     return 0

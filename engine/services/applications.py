@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from engine.access import Actor, can_see_application, require_holder, require_role
@@ -20,7 +18,7 @@ from engine.rulebook import Evaluation, FieldError, InvalidInput, default_regist
 from engine.rulebook.application import parse_application
 from engine.services.calls import envelopes_of, get_call
 from engine.services.funders import config_of
-from engine.services.idempotency import remember, replay
+from engine.services.idempotency import claim, complete, release
 from engine.settings import Settings
 from engine.views import application_json
 from workflows.application import APPLICATION
@@ -226,28 +224,27 @@ def submit_application(
     settings: Settings,
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """Run the checks and move the file on; returns the application as the API shows it."""
+    """Run the checks and move the file on; returns the application as the API shows it.
+
+    With an idempotency key, a retry gets the first answer; the same key while the first request
+    is still running is a 409, for a different application a 422 (engine/services/idempotency).
+    """
     fingerprint = f"submit:{application_id}"
+    stored = claim(db, actor, idempotency_key, fingerprint)
+    if stored is not None:
+        return stored
     try:
         with db.transaction() as session:
-            stored = replay(session, actor, idempotency_key, fingerprint)
-            if stored is not None:
-                return stored
             application = load(session, application_id, actor)
             require_holder(actor, application)
             _submit(session, actor, application, settings)
             session.flush()
             response = application_json(session, application)
-            remember(session, actor, idempotency_key, fingerprint, response)
+            complete(session, actor, idempotency_key, response)
             return response
-    except (IntegrityError, StaleDataError):
-        # The same key committed by a concurrent request first (its key row, or its new version
-        # of the application, beat ours): answer as it did.
-        with db.reading() as session:
-            stored = replay(session, actor, idempotency_key, fingerprint)
-        if stored is None:
-            raise
-        return stored
+    except BaseException:
+        release(db, actor, idempotency_key)
+        raise
 
 
 def _submit(session: Session, actor: Actor, application: Application, settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -13,7 +14,7 @@ from sqlmodel import select
 from engine.access import Actor, require_holder
 from engine.audit import record
 from engine.db import Database
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, InsufficientStorage, NotFound
 from engine.models import Document
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.application import DocumentKind
@@ -82,7 +83,14 @@ def add_document(
     folder = documents_dir(settings)
     temporary = folder / f".upload-{secrets.token_hex(16)}"
     try:
-        size, sha256, head = _store(stream, temporary, settings.upload_max_bytes)
+        try:
+            size, sha256, head = _store(stream, temporary, settings.upload_max_bytes)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            raise InsufficientStorage(
+                "storage is full: the document was not saved (espace disque insuffisant)"
+            ) from None
         if size == 0:
             raise InvalidInput([FieldError("file", "the file is empty")])
         sniffed = sniff(head)

@@ -39,12 +39,15 @@ from engine.settings import Settings
 _OUTCOME = {"granted": "granted", "refused": "refused", "deferred": "deferred"}
 
 
-def store(session: Session, settings: Settings, pdf: bytes, **fields: object) -> Letter:
+def store(
+    session: Session, settings: Settings, pdf: bytes, flush: bool = True, **fields: object
+) -> Letter:
     name = f"{secrets.token_hex(16)}.pdf"
     (letters_dir(settings) / name).write_bytes(pdf)
     letter = Letter(stored_name=name, **fields)  # type: ignore[arg-type]
     session.add(letter)
-    session.flush()
+    if flush:
+        session.flush()
     return letter
 
 
@@ -176,12 +179,14 @@ def store_decision_letters(
     meeting: CommitteeSession,
     pdfs: Iterator[bytes],
 ) -> tuple[Letter, list[tuple[Funder, Letter]]]:
-    """Store the rendered letters of `documents` (the PDFs in the order of its documents())."""
+    """Store the rendered letters of `documents` (the PDFs in the order of its documents()),
+    their rows written together."""
     application = documents.application
     holder_letter = store(
         session,
         settings,
         next(pdfs),
+        flush=False,
         kind="decision",
         application_id=application.id,
         session_id=meeting.id,
@@ -193,6 +198,7 @@ def store_decision_letters(
             session,
             settings,
             next(pdfs),
+            flush=False,
             kind="funder",
             application_id=application.id,
             session_id=meeting.id,
@@ -200,6 +206,7 @@ def store_decision_letters(
             title=f"Décision {documents.reference} {funder.code}",
         )
         per_funder.append((funder, letter))
+    session.flush()
     return holder_letter, per_funder
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ARRAY, Integer, any_, cast, func
 from sqlmodel import Session, col, select
 
 from engine.models import Application, Funder, Share
@@ -75,10 +75,19 @@ def envelope_use(session: Session, call_id: int) -> list[EnvelopeUse]:
         for fid, amount in envelopes.items()
     }
     # Summed in the database: a call of a few thousand files has tens of thousands of shares.
+    counted = (Application.call_id == call_id, Application.state != "withdrawn")
+    if session.get_bind().dialect.name == "postgresql":
+        # `= ANY(array of the call's files)` reads the call's shares through their index; a join
+        # or IN (subquery) makes PostgreSQL scan every share of every call (3× slower measured
+        # on 400 000 shares).
+        files = select(func.array_agg(Application.id)).where(*counted).scalar_subquery()
+        # The cast makes it `= ANY(<an array>)`, not `= ANY(<a subquery>)` (a semi-join again).
+        of_call = col(Share.application_id) == any_(cast(files, ARRAY(Integer)))
+    else:
+        of_call = col(Share.application_id).in_(select(Application.id).where(*counted))
     rows = session.exec(
         select(Share.funder_id, Share.state, func.sum(Share.granted), func.sum(Share.proposed))
-        .join(Application, Application.id == Share.application_id)  # type: ignore[arg-type]
-        .where(Application.call_id == call_id, Application.state != "withdrawn")
+        .where(of_call)
         .group_by(col(Share.funder_id), col(Share.state))
     )
     for funder_id, state, granted, proposed in rows:

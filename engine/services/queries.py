@@ -13,7 +13,7 @@ from engine.errors import Forbidden
 from engine.models import Application, CommitteeSession, Event, Letter, Share
 from engine.services.applications import load
 from engine.services.calls import envelopes_of
-from engine.views import application_json, applications_json, event_json
+from engine.views import application_json, event_json, summaries_json
 
 
 def application_view(db: Database, actor: Actor, application_id: int) -> dict[str, Any]:
@@ -29,26 +29,24 @@ def list_applications(
     offset: int = 0,
     limit: int = 50,
 ) -> dict[str, Any]:
-    query = select(Application)
+    where: list[Any] = []
     if actor.role == "applicant":
-        query = query.where(Application.organisation_id == actor.organisation_id)
+        where.append(Application.organisation_id == actor.organisation_id)
     elif actor.role == "funder":
         asked = select(Share.application_id).where(Share.funder_id == actor.funder_id)
-        query = query.where(col(Application.submitted_at).is_not(None))
-        query = query.where(col(Application.id).in_(asked))
+        where.append(col(Application.submitted_at).is_not(None))
+        where.append(col(Application.id).in_(asked))
     elif not actor.is_staff:
         raise Forbidden("no applications for this role")
     if call_id is not None:
-        query = query.where(Application.call_id == call_id)
+        where.append(Application.call_id == call_id)
     if state is not None:
-        query = query.where(Application.state == state)
+        where.append(Application.state == state)
     with db.reading() as session:
         # One page in SQL, and its total: two queries, then three for the page's details.
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        page = list(session.exec(query.order_by(col(Application.id)).offset(offset).limit(limit)))
-        items = applications_json(session, page)
-    for item in items:
-        item.pop("trace", None)
+        total = session.exec(select(func.count()).select_from(Application).where(*where)).one()
+        page = select(Application).where(*where).order_by(col(Application.id))
+        items = summaries_json(session, page.offset(offset).limit(limit))
     return {"items": items, "total": total, "offset": offset, "limit": limit}
 
 

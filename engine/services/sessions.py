@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from engine.access import SYSTEM, Actor, require_funder_member, require_role
 from engine.audit import record, transition
@@ -42,14 +43,17 @@ def _check_version(meeting: CommitteeSession, if_match: int | None) -> None:
         raise Conflict(f"stale version: the session is at {meeting.version}", "stale_version")
 
 
-def _agenda(session: Session, meeting: CommitteeSession) -> list[Application]:
-    rows = session.exec(
+def _agenda_query(meeting: CommitteeSession) -> SelectOfScalar[Application]:
+    return (
         select(Application)
         .join(AgendaItem, AgendaItem.application_id == Application.id)  # type: ignore[arg-type]
         .where(AgendaItem.session_id == meeting.id)
         .order_by(AgendaItem.position)  # type: ignore[arg-type]
     )
-    return list(rows)
+
+
+def _agenda(session: Session, meeting: CommitteeSession) -> list[Application]:
+    return list(session.exec(_agenda_query(meeting)))
 
 
 def create_session(
@@ -423,15 +427,13 @@ def session_view(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
     """The session screen: every plan side by side, its flags, each funder's envelope use."""
     if actor.role not in ("chair", "funder", "admin"):
         raise Forbidden("reserved to the chair and the funders")
-    from engine.views import applications_json, session_summary
+    from engine.views import session_summary, summaries_json
 
     with db.reading() as session:
         meeting = get_session(session, session_id)
         if actor.role == "funder" and actor.funder_id not in envelopes_of(session, meeting.call_id):
             raise Forbidden("your funder takes no part in this session's call")
-        agenda = applications_json(session, _agenda(session, meeting))
-        for item in agenda:
-            item.pop("trace", None)
+        agenda = summaries_json(session, _agenda_query(meeting))
         use = [u.as_json() for u in envelope_use(session, meeting.call_id)]
         exceeded = [
             {"funder": u["funder"], "excess": u["envelope_exceeded"]}

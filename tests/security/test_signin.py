@@ -113,3 +113,13 @@ def test_values_beyond_what_the_database_holds_are_refused_naming_the_field(
 def test_an_id_beyond_the_database_range_in_a_path_is_a_client_error(seeded):
     response = seeded.client.get(f"/api/v1/applications/{2**63}", headers=seeded.headers["chair"])
     assert response.status_code in (404, 422)
+
+
+def test_an_unknown_page_address_gets_a_french_page_and_an_unknown_api_path_json(seeded):
+    page = seeded.client.get("/cette-page-n-existe-pas")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "introuvable" in page.text.lower()
+    api = seeded.client.get("/api/v1/nothing-here")
+    assert api.status_code == 404
+    assert api.json()["code"] == "not_found"

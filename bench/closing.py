@@ -1,0 +1,157 @@
+"""Closing a session of 500 files × 4 funders: every letter, the minutes, the emails queued.
+
+The sessions are generated open, every share decided (about 5 % of the files ineligible, their
+shares refused at close), in a database that already holds a few thousand applications; each
+run closes one of them through `engine.services.sessions.close_session` (what
+`POST /api/v1/sessions/{id}/close` calls): 500 decision letters, 2 000 funder letters, the
+minutes, about 7 000 emails queued. The letter measure compares one funder letter with a bare
+reportlab one-page document of the same length (standard font, no letterhead, no escaping).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+
+from bench.common import Result, database, log
+
+TARGET_SECONDS = 15.0
+FILES = 500
+BACKGROUND = 2000
+
+
+def close_runs(backend: str, runs: int) -> Result:
+    from sqlmodel import func, select
+
+    from engine.access import Actor
+    from engine.db import Database
+    from engine.demo.scale import ScalePlan, generate
+    from engine.migrations import upgrade
+    from engine.models import Letter, OutboxMessage, User
+    from engine.services.letters import render_workers
+    from engine.services.sessions import close_session
+    from engine.settings import Settings
+
+    label = "SQLite" if backend == "sqlite" else "PostgreSQL"
+    result = Result(
+        "Session close",
+        f"{FILES} files × 4 funders, letters + minutes + emails (wall time)",
+        label,
+        "s",
+        [],
+        target=f"≤ {TARGET_SECONDS:.0f} s",
+    )
+    with database(backend, "close") as (url, data_dir):
+        upgrade(url)
+        db = Database(url)
+        settings = Settings(data_dir=data_dir, database_url=url)
+        log(f"close/{backend}: preparing {runs} open sessions of {FILES} files")
+        plan = ScalePlan(BACKGROUND, ready_sessions=runs, ready_size=FILES)
+        summary = generate(db, plan, settings)
+        with db.reading() as session:
+            chair = Actor.of(session.exec(select(User).where(User.username == summary.chair)).one())
+        for number, meeting in enumerate(summary.ready_sessions):
+            started = time.perf_counter()
+            close_session(db, chair, meeting, settings)
+            elapsed = time.perf_counter() - started
+            result.runs.append(elapsed)
+            with db.reading() as session:
+                letters = session.exec(
+                    select(func.count()).select_from(Letter).where(Letter.session_id == meeting)
+                ).one()
+                emails = session.exec(select(func.count()).select_from(OutboxMessage)).one()
+            log(f"close/{backend} run {number + 1}: {elapsed:.1f} s ({letters} PDFs)")
+        db.dispose()
+    median = result.median or 0.0
+    result.met = median <= TARGET_SECONDS
+    result.note = (
+        f"{letters} PDFs per close, {emails // max(1, runs)} emails queued per close; "
+        f"rendering on {render_workers()} worker processes while the letters are stored"
+    )
+    return result
+
+
+def _funder_letter() -> Any:
+    from engine.documents.model import FunderLetter, FunderLine
+
+    line = FunderLine(
+        funder_code="caf",
+        funder_name="Caf de l'Isère",
+        outcome="granted",
+        requested=Decimal("5000.00"),
+        amount=Decimal("4000.00"),
+        conditions="Bilan qualitatif à transmettre avant le 31 janvier.",
+        advance=Decimal("2800.00"),
+        balance=Decimal("1200.00"),
+        convention_required=True,
+        proposed=Decimal("4000.00"),
+    )
+    return FunderLetter(
+        reference="REAAP-2026-00042",
+        issued_on=date(2026, 11, 27),
+        department_name="Département : Isère",
+        holder_name="Association Parents en Chemin",
+        holder_address="12 rue des Alliés, 38100 Grenoble",
+        application_title="Café des parents du quartier de l'Abbaye",
+        scheme_label="Reaap — Réseaux d'écoute, d'appui et d'accompagnement des parents",
+        session_title="Comité des financeurs Reaap — séance du 27/11/2026",
+        session_date=date(2026, 11, 27),
+        funder_name="Caf de l'Isère",
+        line=line,
+        chair_name="Présidence du comité",
+    )
+
+
+def _bare_page(words: int) -> bytes:
+    """A bare reportlab one-page document: as many words in plain paragraphs, Helvetica."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    styles = getSampleStyleSheet()
+    out = BytesIO()
+    text = " ".join(["financement"] * 40)
+    story = [Paragraph("Décision du comité des financeurs", styles["Title"])]
+    story += [Paragraph(text, styles["Normal"]) for _ in range(max(1, words // 40))]
+    SimpleDocTemplate(out, pagesize=A4, invariant=True).build(story)
+    return out.getvalue()
+
+
+def letter_runs(runs: int, count: int = 60) -> Result:
+    from pypdf import PdfReader
+
+    from engine.documents.letters import funder_letter
+
+    letter = _funder_letter()
+    pdf = funder_letter(letter)
+    words = sum(len((page.extract_text() or "").split()) for page in PdfReader(BytesIO(pdf)).pages)
+    _bare_page(words)
+    result = Result(
+        "Letter rendering",
+        "one funder letter, letters/s (one core)",
+        "—",
+        "/s",
+        [],
+        bare_label=f"bare reportlab page, {words} words",
+    )
+    for _ in range(runs):
+        started = time.thread_time()
+        for _ in range(count):
+            funder_letter(letter)
+        measured = count / (time.thread_time() - started)
+        started = time.thread_time()
+        for _ in range(count):
+            _bare_page(words)
+        bare = count / (time.thread_time() - started)
+        result.runs.append(measured)
+        result.bare.append(bare)
+        result.ratios.append(measured / bare)
+    log(f"letters: {result.median:.0f}/s")
+    result.note = (
+        "CPU time; the letter embeds a TrueType font subset (French typography), draws the "
+        "letterhead, escapes every user string and lays out tables"
+    )
+    return result

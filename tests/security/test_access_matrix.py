@@ -1,0 +1,568 @@
+"""The access matrix: every route of the app (API, pages, PDFs, attachments, lists) × every role,
+owner and non-owner, from the table below.
+
+The table is checked against the routes the app really serves (walked from `app.router`,
+included routers and page routes too): a route missing from the table, or a table row naming a
+route that no longer exists, fails. Every refused request must be refused the right way (401
+without credentials, the login page for pages, 403 or 404 otherwise) and leave every table and
+every file under the data folder as it was; every entitled request gets through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from starlette.routing import Mount, Route
+
+from tests.api.conftest import reaap_body
+from tests.security.conftest import World, stored
+
+USERS = ("admin", "chair", "caf1", "caf2", "etat1", "dep1", "msa1", "ville1", "asso", "other")
+SIGNED_IN = frozenset(USERS)
+PUBLIC = frozenset({None, *USERS})
+ADMIN = frozenset({"admin"})
+CHAIR = frozenset({"chair"})
+STAFF = frozenset({"chair", "admin"})
+FUNDERS = frozenset({"caf1", "caf2", "etat1", "dep1", "msa1", "ville1"})
+APPLICANTS = frozenset({"asso", "other"})
+HOLDER = frozenset({"asso"})  # owner of every ASSO-* file; `other` is the non-owner holder
+CAF = frozenset({"caf1", "caf2"})  # members of the funder named in the path or the body
+# Funders asked by asso's submitted files (every funder of the call but the commune).
+ASKED = frozenset({"caf1", "caf2", "etat1", "dep1", "msa1"})
+VIEWERS = STAFF | HOLDER | ASKED  # a submitted file of asso
+DRAFT_VIEWERS = STAFF | HOLDER  # a draft: not yet the funders'
+SESSION_VIEWERS = STAFF | ASKED  # the funders of the session's call
+DECISION_READERS = STAFF | HOLDER
+CAF_LETTER_READERS = STAFF | CAF
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    route: str  # the template, as the app declares it
+    allowed: frozenset[str | None]
+    path: str = ""  # the concrete path; {names} filled from the world's ids
+    body: dict[str, Any] = field(default_factory=dict)
+    # Entitled requests that change things are checked too, except these (signing out would end
+    # the session every other request of the test relies on).
+    check_allowed: bool = True
+
+    @property
+    def is_page(self) -> bool:
+        return not self.route.startswith("/api/") and self.route not in API_DOCS
+
+    def concrete(self, world: World) -> str:
+        return (self.path or self.route).format(**world.ids)
+
+
+API_DOCS = ("/openapi.json", "/docs", "/docs/oauth2-redirect")
+V1 = "/api/v1"
+REASON = {"json": {"reason": "Pour voir"}}
+FORM_REASON = {"data": {"reason": "Pour voir"}}
+
+
+def pdf_upload() -> dict[str, Any]:
+    return {"files": {"file": ("piece.pdf", b"%PDF-1.4\n% piece\n", "application/pdf")}}
+
+
+def table() -> list[Case]:
+    """Who may use each route; one or more concrete cases per route."""
+    app = "/applications/{application_id}"
+    meeting = "/sessions/{session_id}"
+    dossier = "/dossiers/{application_id}"
+    seance = "/seances/{session_id}"
+    decision = {
+        "application_id": "{scheduled}",
+        "funder": "caf",
+        "outcome": "granted",
+        "amount": "100.00",
+    }
+    return [
+        # -- public: docs, health, simulator, sign-in
+        Case("GET", "/openapi.json", PUBLIC),
+        Case("GET", "/docs", PUBLIC),
+        Case("GET", "/docs/oauth2-redirect", PUBLIC),
+        Case("GET", "/static/{path}", PUBLIC, "/static/app.css"),
+        Case("GET", V1 + "/health", PUBLIC),
+        Case("GET", V1 + "/schemes", PUBLIC),
+        Case(
+            "POST",
+            V1 + "/rules/evaluate",
+            PUBLIC,
+            body={"json": {"scheme": "reaap", "date": "2027-01-20", "application": reaap_body()}},
+        ),
+        Case(
+            "POST",
+            V1 + "/auth/token",
+            PUBLIC,
+            body={"data": {"username": "nobody", "password": "not a password at all"}},
+        ),
+        Case("POST", V1 + "/auth/logout", SIGNED_IN, check_allowed=False),
+        Case("GET", "/", PUBLIC),
+        Case("GET", "/connexion", PUBLIC),
+        Case(
+            "POST",
+            "/connexion",
+            PUBLIC,
+            body={"data": {"username": "nobody", "password": "not a password at all"}},
+        ),
+        Case("POST", "/deconnexion", SIGNED_IN, check_allowed=False),
+        # -- funders and calls
+        Case("GET", V1 + "/funders", SIGNED_IN),
+        Case(
+            "POST",
+            V1 + "/funders",
+            ADMIN,
+            body={
+                "json": {"code": "voiron", "name": "Voiron", "kind": "commune", "insee": "38563"}
+            },
+        ),
+        Case("GET", V1 + "/calls", SIGNED_IN),
+        Case("GET", V1 + "/calls/{call_id}", SIGNED_IN, V1 + "/calls/{call}"),
+        Case("POST", V1 + "/calls", STAFF, body={"json": "call_body"}),
+        Case("POST", V1 + "/calls/{call_id}/open", STAFF, V1 + "/calls/{draft_call}/open"),
+        # -- applications
+        Case(
+            "POST",
+            V1 + "/applications",
+            APPLICANTS,
+            body={"json": {"call_id": "{call}", "title": "Nouveau", "application": reaap_body()}},
+        ),
+        Case("GET", V1 + "/applications", SIGNED_IN),
+        Case("GET", V1 + app, VIEWERS, V1 + "/applications/{eligible}"),
+        Case("GET", V1 + app, DRAFT_VIEWERS, V1 + "/applications/{draft}"),
+        Case("PATCH", V1 + app, HOLDER, V1 + "/applications/{draft}", {"json": {"title": "Pris"}}),
+        Case(
+            "POST",
+            V1 + app + "/documents",
+            HOLDER,
+            V1 + "/applications/{draft}/documents",
+            {"data": {"kind": "statuts"}, **pdf_upload()},
+        ),
+        Case("GET", V1 + app + "/documents", VIEWERS, V1 + "/applications/{eligible}/documents"),
+        Case("GET", V1 + app + "/documents", DRAFT_VIEWERS, V1 + "/applications/{draft}/documents"),
+        Case("GET", V1 + app + "/events", VIEWERS, V1 + "/applications/{eligible}/events"),
+        Case("GET", V1 + app + "/events", DRAFT_VIEWERS, V1 + "/applications/{draft}/events"),
+        Case("GET", V1 + app + "/letters", VIEWERS, V1 + "/applications/{decided}/letters"),
+        Case(
+            "POST",
+            V1 + app + "/shares/{funder}/propose",
+            CAF,
+            V1 + "/applications/{eligible}/shares/caf/propose",
+            {"json": {"amount": "100.00"}},
+        ),
+        Case(
+            "POST",
+            V1 + app + "/request-documents",
+            CHAIR,
+            V1 + "/applications/{eligible}/request-documents",
+            REASON,
+        ),
+        Case(
+            "POST",
+            V1 + app + "/override-eligibility",
+            CHAIR,
+            V1 + "/applications/{ineligible}/override-eligibility",
+            REASON,
+        ),
+        Case("POST", V1 + app + "/submit", HOLDER, V1 + "/applications/{draft}/submit"),
+        Case("POST", V1 + app + "/withdraw", HOLDER, V1 + "/applications/{eligible}/withdraw"),
+        # -- letters, minutes and attachments (PDFs and uploaded files)
+        Case(
+            "GET", V1 + "/letters/{letter_id}", DECISION_READERS, V1 + "/letters/{decision_letter}"
+        ),
+        Case("GET", V1 + "/letters/{letter_id}", CAF_LETTER_READERS, V1 + "/letters/{caf_letter}"),
+        Case("GET", V1 + "/letters/{letter_id}", SESSION_VIEWERS, V1 + "/letters/{minutes}"),
+        Case("GET", V1 + "/documents/{document_id}", VIEWERS, V1 + "/documents/{document}"),
+        Case(
+            "GET",
+            V1 + "/documents/{document_id}",
+            DRAFT_VIEWERS,
+            V1 + "/documents/{draft_document}",
+        ),
+        Case(
+            "GET",
+            V1 + meeting + "/minutes",
+            SESSION_VIEWERS,
+            V1 + "/sessions/{closed_session}/minutes",
+        ),
+        # -- sessions
+        Case("GET", V1 + "/sessions", STAFF | FUNDERS),
+        Case("POST", V1 + "/sessions", CHAIR, body={"json": "session_body"}),
+        Case("GET", V1 + meeting, SESSION_VIEWERS, V1 + "/sessions/{open_session}"),
+        Case(
+            "PUT",
+            V1 + meeting + "/agenda",
+            CHAIR,
+            V1 + "/sessions/{planned_session}/agenda",
+            {"json": {"application_ids": []}},
+        ),
+        Case("POST", V1 + meeting + "/convene", CHAIR, V1 + "/sessions/{planned_session}/convene"),
+        Case("POST", V1 + meeting + "/open", CHAIR, V1 + "/sessions/{convened_session}/open"),
+        Case(
+            "POST",
+            V1 + meeting + "/decisions",
+            CAF,
+            V1 + "/sessions/{open_session}/decisions",
+            {"json": decision},
+        ),
+        Case("POST", V1 + meeting + "/close", CHAIR, V1 + "/sessions/{open_session}/close"),
+        Case("POST", V1 + meeting + "/cancel", CHAIR, V1 + "/sessions/{planned_session}/cancel"),
+        Case("POST", V1 + "/calls/{call_id}/close", STAFF, V1 + "/calls/{call}/close"),
+        # -- notifications and the outbox
+        Case("GET", V1 + "/notifications", SIGNED_IN),
+        Case("POST", V1 + "/notifications/read-all", SIGNED_IN),
+        Case(
+            "POST",
+            V1 + "/notifications/{notification_id}/read",
+            HOLDER,
+            V1 + "/notifications/{asso_notification}/read",
+        ),
+        Case("GET", V1 + "/outbox", ADMIN),
+        Case("POST", V1 + "/outbox/{message_id}/retry", ADMIN, V1 + "/outbox/{message}/retry"),
+        # -- pages: the holder's
+        Case("GET", "/demandes", APPLICANTS),
+        Case("GET", "/demandes/nouvelle", APPLICANTS),
+        Case(
+            "POST",
+            "/demandes/nouvelle",
+            APPLICANTS,
+            body={"data": {"call_id": "{call}", "title": "Par la page"}},
+        ),
+        Case("GET", dossier + "/modifier", HOLDER, "/dossiers/{draft}/modifier"),
+        Case(
+            "POST",
+            dossier + "/modifier",
+            HOLDER,
+            "/dossiers/{draft}/modifier",
+            {"data": {"title": "Pris"}},
+        ),
+        Case("GET", dossier, VIEWERS, "/dossiers/{eligible}"),
+        Case("GET", dossier, DRAFT_VIEWERS, "/dossiers/{draft}"),
+        Case(
+            "POST",
+            dossier + "/pieces",
+            HOLDER,
+            "/dossiers/{draft}/pieces",
+            {"data": {"kind": "budget"}, **pdf_upload()},
+        ),
+        Case("GET", "/pieces/{document_id}", VIEWERS, "/pieces/{document}"),
+        Case("GET", "/pieces/{document_id}", DRAFT_VIEWERS, "/pieces/{draft_document}"),
+        Case("GET", "/lettres/{letter_id}", DECISION_READERS, "/lettres/{decision_letter}"),
+        Case("GET", "/lettres/{letter_id}", CAF_LETTER_READERS, "/lettres/{caf_letter}"),
+        Case(
+            "POST",
+            dossier + "/parts/{funder}/proposer",
+            CAF,
+            "/dossiers/{eligible}/parts/caf/proposer",
+            {"data": {"amount": "100,00"}},
+        ),
+        Case(
+            "POST",
+            dossier + "/demander-pieces",
+            CHAIR,
+            "/dossiers/{eligible}/demander-pieces",
+            FORM_REASON,
+        ),
+        Case(
+            "POST",
+            dossier + "/declarer-recevable",
+            CHAIR,
+            "/dossiers/{ineligible}/declarer-recevable",
+            FORM_REASON,
+        ),
+        Case("POST", dossier + "/deposer", HOLDER, "/dossiers/{draft}/deposer"),
+        Case("POST", dossier + "/retirer", HOLDER, "/dossiers/{eligible}/retirer"),
+        # -- pages: funders', the chair's, the administrator's
+        Case("GET", "/financeur/dossiers", FUNDERS),
+        Case("GET", "/financeur/enveloppes", FUNDERS),
+        Case("GET", "/comite/dossiers", STAFF),
+        Case("GET", "/tableau-de-bord", STAFF),
+        Case("GET", "/appels", STAFF),
+        Case("GET", "/appels/nouveau", STAFF),
+        Case("POST", "/appels/nouveau", STAFF, body={"data": {"title": "Par la page"}}),
+        Case("POST", "/appels/{call_id}/{trigger}", STAFF, "/appels/{draft_call}/ouvrir"),
+        Case("GET", "/seances", STAFF | FUNDERS),
+        Case("GET", "/seances/nouvelle", CHAIR),
+        Case("POST", "/seances/nouvelle", CHAIR, body={"data": {"title": "Par la page"}}),
+        Case("GET", seance, SESSION_VIEWERS, "/seances/{open_session}"),
+        Case("GET", seance + "/direct", SESSION_VIEWERS, "/seances/{open_session}/direct"),
+        Case(
+            "GET",
+            seance + "/proces-verbal",
+            SESSION_VIEWERS,
+            "/seances/{closed_session}/proces-verbal",
+        ),
+        Case(
+            "POST",
+            seance + "/ordre-du-jour",
+            CHAIR,
+            "/seances/{planned_session}/ordre-du-jour",
+            {"data": {}},
+        ),
+        Case("POST", seance + "/convene", CHAIR, "/seances/{planned_session}/convene"),
+        Case("POST", seance + "/open", CHAIR, "/seances/{convened_session}/open"),
+        Case(
+            "POST",
+            seance + "/decisions",
+            CAF,
+            "/seances/{open_session}/decisions",
+            {"data": decision},
+        ),
+        Case("POST", seance + "/close", CHAIR, "/seances/{open_session}/close"),
+        Case("POST", seance + "/cancel", CHAIR, "/seances/{planned_session}/cancel"),
+        Case("GET", "/admin/financeurs", ADMIN),
+        Case("POST", "/admin/financeurs", ADMIN, body={"data": {"code": "voiron2"}}),
+        Case("GET", "/admin/utilisateurs", ADMIN),
+        Case("POST", "/admin/utilisateurs", ADMIN, body={"data": {"username": "x"}}),
+        Case("GET", "/admin/envois", ADMIN),
+        Case(
+            "POST", "/admin/envois/{message_id}/relancer", ADMIN, "/admin/envois/{message}/relancer"
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- the routes the app serves
+
+
+def served_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path template) of every route, walking included routers (recent FastAPI keeps
+    them as wrappers in `app.router.routes`) and mounts."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            included = getattr(route, "include_context", None)
+            if included is not None and hasattr(route, "original_router"):
+                walk(list(route.original_router.routes), prefix + included.prefix)
+            elif isinstance(route, Route):
+                found.update(
+                    (method, prefix + route.path)
+                    for method in route.methods or ()
+                    if method != "HEAD"
+                )
+            elif isinstance(route, Mount) and route.routes:
+                walk(list(route.routes), prefix + route.path)
+            elif isinstance(route, Mount):
+                found.add(("GET", prefix + route.path + "/{path}"))
+            else:
+                raise AssertionError(f"a route of an unknown kind: {route!r}")
+
+    walk(list(app.router.routes), "")
+    return found
+
+
+def test_the_table_names_every_route_the_app_serves_and_no_other(client: Any) -> None:
+    served = served_routes(client.app)
+    listed = {(case.method, case.route) for case in table()}
+    assert served - listed == set(), "routes missing from the access table"
+    assert listed - served == set(), "table rows naming routes the app does not serve"
+    # The walk finds the page routes and the API routes alike.
+    assert ("GET", "/api/v1/documents/{document_id}") in served
+    assert ("POST", "/seances/{session_id}/decisions") in served
+
+
+# ---------------------------------------------------------------- requests as each user
+
+
+CSRF = "csrf-token-of-the-matrix"
+
+
+def _fill(value: Any, world: World) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
+        return world[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: _fill(v, world) for k, v in value.items()}
+    return value
+
+
+def send(world: World, case: Case, user: str | None) -> Any:
+    api = world.api
+    client = api.client
+    client.cookies.clear()
+    kwargs: dict[str, Any] = {}
+    body = dict(case.body)
+    if body.get("json") == "call_body":
+        body["json"] = api.call_body()
+    elif body.get("json") == "session_body":
+        body["json"] = {
+            "call_id": world["call"],
+            "title": "Séance",
+            "starts_at": "2027-01-15T14:00:00+01:00",
+            "location": "Grenoble",
+        }
+    for key, value in body.items():
+        kwargs[key] = _fill(value, world) if key != "files" else value
+    headers: dict[str, str] = {}
+    if case.is_page:
+        cookies = [f"cofinance_csrf={CSRF}"]
+        if user is not None:
+            token = api.headers[user]["Authorization"].removeprefix("Bearer ")
+            cookies.append(f"cofinance_session={token}")
+        headers["Cookie"] = "; ".join(cookies)
+        if case.method == "POST":
+            kwargs["data"] = {**kwargs.get("data", {}), "csrf_token": CSRF}
+    elif user is not None:
+        headers.update(api.headers[user])
+    return client.request(
+        case.method,
+        case.concrete(world),
+        headers=headers,
+        follow_redirects=False,
+        **kwargs,
+    )
+
+
+def assert_refused(case: Case, user: str | None, response: Any) -> None:
+    where = (case.method, case.route, user)
+    status = response.status_code
+    if user is None:
+        if case.is_page:
+            assert status == 303, (where, status)
+            assert response.headers["location"].startswith("/connexion"), where
+        else:
+            assert status == 401, (where, status, response.text)
+            assert response.json()["code"] == "unauthenticated", where
+        return
+    assert status in (403, 404), (where, status, response.text[:300])
+    if case.is_page:
+        assert "text/html" in response.headers["content-type"], where
+    else:
+        assert response.json()["code"] in ("forbidden", "not_found"), (where, response.text)
+
+
+def assert_allowed(case: Case, user: str | None, response: Any) -> None:
+    where = (case.method, case.route, user)
+    status = response.status_code
+    assert status < 500, (where, status, response.text[:300])
+    if case.allowed == PUBLIC and case.route.endswith(("/token", "/connexion")):
+        return  # signing in with a wrong password: a 401, as it should
+    assert status not in (401, 403, 404), (where, status, response.text[:300])
+    if case.method == "GET" and case.route not in ("/", "/connexion"):
+        assert status == 200, (where, status, response.text[:300])
+
+
+@pytest.fixture
+def matrix_world(world: World) -> World:
+    return world
+
+
+def test_every_route_refuses_whoever_is_not_entitled_and_changes_nothing(
+    matrix_world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = matrix_world
+    api = world.api
+    checked = 0
+    for case in table():
+        refused = [u for u in (None, *USERS) if u not in case.allowed]
+        if not refused:
+            continue
+        before = stored(api.db, api.settings)
+        for user in refused:
+            assert_refused(case, user, send(world, case, user))
+            checked += 1
+        assert stored(api.db, api.settings) == before, (case.method, case.concrete(world))
+    assert checked > 500
+
+
+def test_every_route_lets_in_whoever_is_entitled(matrix_world: World) -> None:
+    world = matrix_world
+    # Reads first, then the writes: a write may move an object on (the later ones may then
+    # answer 409 or 422), never make it someone else's.
+    cases = sorted(table(), key=lambda c: c.method != "GET")
+    for case in cases:
+        if not case.check_allowed:
+            continue
+        for user in sorted(case.allowed, key=lambda u: u or ""):
+            assert_allowed(case, user, send(world, case, user))
+
+
+# ---------------------------------------------------------------- lists never show foreign rows
+
+
+def _visible(world: World) -> Callable[[str], set[int]]:
+    ids = world.ids
+    submitted = {ids[k] for k in ("eligible", "ineligible", "scheduled", "decided")}
+    mine = submitted | {ids["draft"]}
+
+    def visible(user: str) -> set[int]:
+        if user in STAFF:
+            return mine | {ids["theirs"]}
+        if user == "asso":
+            return mine
+        if user == "other":
+            return {ids["theirs"]}
+        if user in ASKED:
+            return submitted | {ids["theirs"]}
+        return set()
+
+    return visible
+
+
+def test_lists_never_contain_rows_of_others(matrix_world: World) -> None:
+    world = matrix_world
+    api = world.api
+    visible = _visible(world)
+    titles = {
+        world[k]: t
+        for k, t in (
+            ("draft", "ASSO-DRAFT"),
+            ("eligible", "ASSO-ELIGIBLE"),
+            ("ineligible", "ASSO-INELIGIBLE"),
+            ("scheduled", "ASSO-SCHEDULED"),
+            ("decided", "ASSO-DECIDED"),
+            ("theirs", "OTHER-ELIGIBLE"),
+        )
+    }
+    for user in USERS:
+        listed = api.ok(api.get(user, "/applications", params={"limit": 500}))
+        assert {a["id"] for a in listed["items"]} == visible(user), user
+        assert listed["total"] == len(visible(user)), user
+        for state in ("draft", "eligible", "decided"):
+            filtered = api.ok(api.get(user, "/applications", params={"state": state}))
+            assert {a["id"] for a in filtered["items"]} <= visible(user), (user, state)
+        notifications = api.ok(api.get(user, "/notifications", params={"limit": 500}))
+        with api.db.reading() as session:
+            from sqlmodel import select
+
+            from engine.models import Notification, User
+
+            me = session.exec(select(User).where(User.username == user)).one()
+            own = {
+                n.id
+                for n in session.exec(select(Notification).where(Notification.user_id == me.id))
+            }
+        assert {n["id"] for n in notifications["items"]} == own, user
+        sessions = api.get(user, "/sessions")
+        if user in APPLICANTS:
+            assert sessions.status_code == 403
+        elif user == "ville1":
+            assert sessions.json() == []
+        else:
+            assert len(sessions.json()) == 4, user
+        # The pages list the same files, and no other.
+        page = (
+            "/demandes"
+            if user in APPLICANTS
+            else "/financeur/dossiers"
+            if user in FUNDERS
+            else "/comite/dossiers"
+        )
+        api.client.cookies.clear()
+        token = api.headers[user]["Authorization"].removeprefix("Bearer ")
+        html = api.client.get(page, headers={"Cookie": f"cofinance_session={token}"}).text
+        for application_id, title in titles.items():
+            assert (title in html) == (application_id in visible(user)), (user, page, title)
+    # Letters of a file: each reader sees only what is addressed to them.
+    for user, kinds in (("asso", {"decision"}), ("caf1", {"funder"}), ("msa1", {"funder"})):
+        letters = api.ok(api.get(user, f"/applications/{world['decided']}/letters"))
+        assert {x["kind"] for x in letters} == kinds, user
+        assert len(letters) == 1, user
+    documents = api.ok(api.get("caf1", f"/applications/{world['eligible']}/documents"))
+    assert {d["id"] for d in documents} >= {world["document"]}
+    assert world["draft_document"] not in {d["id"] for d in documents}

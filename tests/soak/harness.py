@@ -1,0 +1,469 @@
+"""What the crash tests share: a `cofinance serve` process on 127.0.0.1, a département to load
+it with, a workload that runs committee sessions through the API, and the invariants every
+restart must find intact."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlmodel import select
+
+from engine.access import SYSTEM, Actor
+from engine.clock import now
+from engine.db import Database
+from engine.models import (
+    AgendaItem,
+    Application,
+    Call,
+    CommitteeSession,
+    Document,
+    Event,
+    Letter,
+    OutboxMessage,
+    Share,
+)
+from engine.settings import Settings
+from workflows import ALL
+
+COFINANCE = Path(sys.executable).with_name("cofinance")
+PASSWORD = "correct horse battery staple"
+FUNDERS = [
+    ("caf", "Caf de l'Isère", "caf", None),
+    ("etat", "Préfecture de l'Isère", "etat", None),
+    ("departement", "Département de l'Isère", "departement", None),
+    ("msa", "MSA Alpes du Nord", "msa", None),
+]
+MEMBERS = {"caf": "caf1", "etat": "etat1", "departement": "dep1", "msa": "msa1"}
+MODELS = {"application": Application, "share": Share, "session": CommitteeSession, "call": Call}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """One `cofinance serve` process (in its own process group, so that a SIGKILL takes the
+    PDF workers it may have started with it)."""
+
+    settings: Settings
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> None:
+        env = {
+            **os.environ,
+            "COFINANCE_DATABASE_URL": self.settings.effective_database_url,
+            "COFINANCE_DATA_DIR": str(self.settings.data_dir),
+            "COFINANCE_SECRET_KEY": self.settings.secret_key,
+            "COFINANCE_SCHEDULER": "false",
+        }
+        self.log = self.settings.data_dir.parent / f"server-{self.port}.log"
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(COFINANCE), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped: see {self.log}")
+            try:
+                if httpx.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the server did not answer in time")
+
+    def kill(self) -> None:
+        """SIGKILL, no goodbye: what a power cut or the OOM killer does to the process."""
+        if self.process is None:
+            return
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            self.kill()
+        self.process = None
+
+
+# ---------------------------------------------------------------- the département
+
+
+def seed(db: Database, settings: Settings, applications: int) -> None:
+    """Funders, users, an open call, `applications` eligible files of one association."""
+    from engine.services.accounts import create_user
+    from engine.services.applications import create_application, submit_application
+    from engine.services.calls import EnvelopeIn, create_call, open_call
+    from engine.services.documents import add_document
+    from engine.services.funders import create_funder
+    from tests.api.conftest import DOCUMENT_KINDS, pdf_bytes, reaap_body
+
+    for code, name, kind, insee in FUNDERS:
+        create_funder(db, SYSTEM, code, name, kind, insee=insee, email=f"{code}@example.org")
+    for username, role, funder, organisation in [
+        ("chair", "chair", None, None),
+        *((member, "funder", code, None) for code, member in MEMBERS.items()),
+        ("asso", "applicant", None, "Café des parents"),
+    ]:
+        create_user(
+            db,
+            username,
+            PASSWORD,
+            role,
+            email=f"{username}@example.org",
+            funder_code=funder,
+            organisation=organisation,
+        )
+    with db.reading() as session:
+        from engine.models import User
+
+        people = {u.username: Actor.of(u) for u in session.exec(select(User))}
+    call = create_call(
+        db,
+        people["chair"],
+        "reaap",
+        "Reaap",
+        now() - timedelta(days=1),
+        now() + timedelta(days=365),
+        [EnvelopeIn(code, Decimal("10000000")) for code in MEMBERS],
+    )
+    open_call(db, people["chair"], call.id or 0)
+    for index in range(applications):
+        draft = create_application(
+            db, people["asso"], call.id or 0, f"Dossier {index}", reaap_body()
+        )
+        for kind in DOCUMENT_KINDS:
+            add_document(
+                db,
+                people["asso"],
+                draft.id or 0,
+                kind,
+                f"{kind}.pdf",
+                io.BytesIO(pdf_bytes()),
+                settings,
+            )
+        assert (
+            submit_application(db, people["asso"], draft.id or 0, settings)["state"] == "eligible"
+        )
+
+
+def tokens(base_url: str) -> dict[str, dict[str, str]]:
+    result = {}
+    for username in ("chair", *MEMBERS.values()):
+        response = httpx.post(
+            base_url + "/api/v1/auth/token",
+            data={"username": username, "password": PASSWORD},
+            timeout=30,
+        )
+        response.raise_for_status()
+        result[username] = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return result
+
+
+# ---------------------------------------------------------------- the workload
+
+
+@dataclass
+class Tally:
+    statuses: Counter[int] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, status: int | None, error: str | None = None) -> None:
+        with self.lock:
+            if status is not None:
+                self.statuses[status] += 1
+            if error is not None:
+                self.errors[error] += 1
+
+
+class Workload:
+    """Threads driving committee sessions to their close through the API, until told to stop
+    (or until the server is gone): agenda, convene, open, every decision, close."""
+
+    def __init__(self, base_url: str, headers: dict[str, dict[str, str]], seed: int) -> None:
+        self.base_url = base_url
+        self.headers = headers
+        self.random = random.Random(seed)
+        self.stop = threading.Event()
+        self.tally = Tally()
+        self.threads: list[threading.Thread] = []
+        self.failures: list[str] = []
+
+    def request(self, client: httpx.Client, method: str, user: str, path: str, **kw: Any) -> Any:
+        if self.stop.is_set():
+            raise _Stopped
+        try:
+            response = client.request(
+                method, "/api/v1" + path, headers=self.headers[user], timeout=60, **kw
+            )
+        except httpx.HTTPError as exc:
+            self.tally.add(None, type(exc).__name__)
+            raise _Stopped from None
+        self.tally.add(response.status_code)
+        if response.status_code == 503:
+            assert response.json()["code"] == "unavailable", response.text
+            time.sleep(0.2)
+            raise _Retry  # the database is away for a moment: start this attempt again
+        if response.status_code >= 500:
+            self.failures.append(f"{method} {path}: {response.status_code} {response.text}")
+            raise _Stopped
+        return response
+
+    def start(self, threads: int = 3) -> None:
+        for index in range(threads):
+            thread = threading.Thread(target=self._run, args=(index,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def join(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=120)
+
+    def _run(self, index: int) -> None:
+        with httpx.Client(base_url=self.base_url) as client:
+            while not self.stop.is_set():
+                try:
+                    self._one_session(client, index)
+                except _Retry:
+                    continue
+                except _Stopped:
+                    return
+                except Exception as exc:  # reported by the test, not lost in a thread
+                    self.failures.append(f"{type(exc).__name__}: {exc}")
+                    return
+
+    def _one_session(self, client: httpx.Client, index: int) -> None:
+        sessions = self.request(client, "GET", "chair", "/sessions").json()
+        unfinished = [s for s in sessions if s["state"] in ("planned", "convened", "open")]
+        if unfinished and self.random.random() < 0.8:
+            meeting = self.random.choice(unfinished)
+        else:
+            listing = self.request(
+                client, "GET", "chair", "/applications", params={"state": "eligible", "limit": 50}
+            ).json()
+            candidates = [a["id"] for a in listing["items"]]
+            if not candidates:
+                time.sleep(0.05)
+                return
+            created = self.request(
+                client,
+                "POST",
+                "chair",
+                "/sessions",
+                json={
+                    "call_id": 1,
+                    "title": f"Séance {index}",
+                    "starts_at": "2027-01-15T14:00:00+01:00",
+                    "location": "Grenoble",
+                },
+            )
+            if created.status_code != 201:
+                return
+            meeting = created.json()
+            picked = self.random.sample(candidates, min(len(candidates), 2))
+            self.request(
+                client,
+                "PUT",
+                "chair",
+                f"/sessions/{meeting['id']}/agenda",
+                json={"application_ids": picked},
+            )
+        self._drive(client, meeting["id"])
+
+    def _drive(self, client: httpx.Client, session_id: int) -> None:
+        view = self.request(client, "GET", "chair", f"/sessions/{session_id}")
+        if view.status_code != 200:
+            return
+        meeting = view.json()
+        if meeting["state"] == "planned":
+            if not meeting["agenda"]:
+                self.request(client, "POST", "chair", f"/sessions/{session_id}/cancel")
+                return
+            self.request(client, "POST", "chair", f"/sessions/{session_id}/convene")
+            meeting["state"] = "convened"
+        if meeting["state"] == "convened":
+            self.request(client, "POST", "chair", f"/sessions/{session_id}/open")
+        for item in meeting["agenda"]:
+            for share in item["shares"]:
+                if share["state"] in ("granted", "refused", "deferred"):
+                    continue
+                outcome = self.random.choice(("granted", "granted", "refused", "deferred"))
+                amount = share["requested"] if outcome == "granted" else None
+                self.request(
+                    client,
+                    "POST",
+                    MEMBERS[share["funder"]],
+                    f"/sessions/{session_id}/decisions",
+                    json={
+                        "application_id": item["id"],
+                        "funder": share["funder"],
+                        "outcome": outcome,
+                        "amount": amount,
+                    },
+                )
+        self.request(client, "POST", "chair", f"/sessions/{session_id}/close")
+
+
+class _Stopped(Exception):
+    """The server is gone (killed): this thread stops."""
+
+
+class _Retry(Exception):
+    """The database is away for a moment (503): the attempt starts again."""
+
+
+# ---------------------------------------------------------------- the invariants
+
+
+def invariants(db: Database, settings: Settings) -> list[str]:
+    """Everything a crash must never leave behind; the list of what is wrong (empty: all good)."""
+    problems: list[str] = []
+    with db.reading() as session:
+        events = list(session.exec(select(Event).order_by(Event.id)))  # type: ignore[arg-type]
+        last: dict[tuple[str, int], str] = {}
+        decisions: Counter[int] = Counter()
+        for event in events:
+            if event.to_state is not None:
+                last[(event.entity, event.entity_id)] = event.to_state
+            if event.entity == "share" and event.action in ("grant", "refuse", "refuse_ineligible"):
+                decisions[event.entity_id] += 1
+        # 1. Every state change has its event: each row is where its last event put it.
+        for name, model in MODELS.items():
+            for row in session.exec(select(model)):
+                expected = last.get((name, row.id), ALL[name].initial)
+                if row.state != expected:
+                    problems.append(f"{name} {row.id} is {row.state}, its events say {expected}")
+        # 2. No decision applied twice.
+        problems += [f"share {s} decided {n} times" for s, n in decisions.items() if n > 1]
+        # 3. A session is closed with everything, or open with nothing of its close.
+        letters = list(session.exec(select(Letter)))
+        outbox = list(session.exec(select(OutboxMessage)))
+        for meeting in session.exec(select(CommitteeSession)):
+            agenda = [
+                session.get(Application, item.application_id)
+                for item in session.exec(
+                    select(AgendaItem).where(AgendaItem.session_id == meeting.id)
+                )
+            ]
+            minutes = [x for x in letters if x.session_id == meeting.id and x.kind == "minutes"]
+            decision_letters = [
+                x
+                for x in letters
+                if x.session_id == meeting.id and x.kind in ("decision", "funder")
+            ]
+            if meeting.state == "closed":
+                if meeting.closed_at is None or len(minutes) != 1:
+                    problems.append(f"session {meeting.id} closed without its minutes")
+                for application in agenda:
+                    assert application is not None
+                    shares = session.exec(
+                        select(Share).where(Share.application_id == application.id)
+                    ).all()
+                    if any(s.state not in ("granted", "refused", "deferred") for s in shares):
+                        problems.append(f"session {meeting.id} closed, a share undecided")
+                    if application.state in ("decided", "notified"):
+                        own = [x for x in decision_letters if x.application_id == application.id]
+                        mails = [
+                            m
+                            for m in outbox
+                            if m.application_id == application.id and m.kind == "decision"
+                        ]
+                        if len([x for x in own if x.kind == "decision"]) != 1 or not mails:
+                            problems.append(
+                                f"application {application.id} decided without its letter "
+                                "or its email"
+                            )
+            elif minutes or decision_letters:
+                problems.append(f"session {meeting.id} is {meeting.state} with letters of a close")
+            if meeting.state in ("planned", "convened", "open"):
+                for application in agenda:
+                    assert application is not None
+                    if application.state != "scheduled":
+                        problems.append(
+                            f"application {application.id} on open session {meeting.id} "
+                            f"is {application.state}"
+                        )
+        # 4. No row points to a missing file.
+        documents = settings.data_dir / "documents"
+        stored_letters = settings.data_dir / "letters"
+        for document in session.exec(select(Document)):
+            if not (documents / document.stored_name).is_file():
+                problems.append(f"document {document.id} has no file")
+        for letter in letters:
+            if not (stored_letters / letter.stored_name).is_file():
+                problems.append(f"letter {letter.id} has no file")
+        # 5. The database itself.
+        if db.is_sqlite:
+            check = session.execute(text("PRAGMA integrity_check")).scalar_one()
+            if check != "ok":
+                problems.append(f"integrity_check: {check}")
+    return problems
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    db = Database(settings.effective_database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.reading() as session:
+        return {
+            "closed": len(
+                session.exec(
+                    select(CommitteeSession).where(CommitteeSession.state == "closed")
+                ).all()
+            ),
+            "decisions": len(
+                session.exec(
+                    select(Event).where(
+                        Event.entity == "share",
+                        Event.action.in_(("grant", "refuse", "defer")),  # type: ignore[attr-defined]
+                    )
+                ).all()
+            ),
+            "letters": len(session.exec(select(Letter)).all()),
+        }
