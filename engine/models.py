@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Unicode,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -112,6 +113,15 @@ _application_version = Column("version", Integer, nullable=False)
 
 class Application(SQLModel, table=True):
     __tablename__ = "applications"
+    # Funders only ever see filed applications (migration 0004).
+    __table_args__ = (
+        Index(
+            "ix_applications_submitted",
+            "id",
+            postgresql_where=text("submitted_at IS NOT NULL"),
+            sqlite_where=text("submitted_at IS NOT NULL"),
+        ),
+    )
     __mapper_args__ = {"version_id_col": _application_version}
     id: int | None = Field(default=None, primary_key=True)
     reference: str | None = Field(default=None, max_length=40, unique=True)
@@ -137,7 +147,11 @@ _share_version = Column("version", Integer, nullable=False)
 
 class Share(SQLModel, table=True):
     __tablename__ = "shares"
-    __table_args__ = (UniqueConstraint("application_id", "funder_id"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "funder_id"),
+        # A funder's inbox: the files that ask this funder (migration 0004).
+        Index("ix_shares_funder_application", "funder_id", "application_id"),
+    )
     __mapper_args__ = {"version_id_col": _share_version}
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="applications.id", index=True)

@@ -17,6 +17,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the package: no file checks per email
     )
     env.filters["money"] = format_money
     env.filters["date"] = format_date

@@ -1,6 +1,6 @@
 """indexes for the funder inbox at national scale
 
-Revision ID: 0009
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-27 06:00:00
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0009"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
