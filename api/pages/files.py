@@ -101,6 +101,8 @@ def _timeline(
             detail.append(("Montant", data["amount"]))
         if data.get("by") == "rules":
             detail.append(("Par", "les règles du financeur"))
+        elif event.get("actor"):
+            detail.append(("Par", event["actor"]))
         if data.get("kind") in DOCUMENT_KINDS:
             detail.append(("Pièce", DOCUMENT_KINDS[data["kind"]]))
         entries.append(

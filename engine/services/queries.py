@@ -53,10 +53,46 @@ def list_applications(
 def application_events(db: Database, actor: Actor, application_id: int) -> list[dict[str, Any]]:
     with db.reading() as session:
         load(session, application_id, actor)
-        events = session.exec(
-            select(Event).where(Event.application_id == application_id).order_by(col(Event.id))
+        events = list(
+            session.exec(
+                select(Event).where(Event.application_id == application_id).order_by(col(Event.id))
+            )
         )
-        return [event_json(e) for e in events]
+        labels = actor_labels(session, {e.actor_id for e in events if e.actor_id is not None})
+        return [
+            {**event_json(e), "actor": labels.get(e.actor_id or 0, "cofinance (automatique)")}
+            for e in events
+        ]
+
+
+def actor_labels(session: Any, user_ids: set[int]) -> dict[int, str]:
+    """Who acted, as the holder may read it: the body they act for, not a caseworker's name."""
+    from engine.models import Funder, Organisation, User
+
+    if not user_ids:
+        return {}
+    users = list(session.exec(select(User).where(col(User.id).in_(user_ids))))
+    funders = {f.id: f.name for f in session.exec(select(Funder))}
+    organisations = {
+        o.id: o.name
+        for o in session.exec(
+            select(Organisation).where(
+                col(Organisation.id).in_({u.organisation_id for u in users if u.organisation_id})
+            )
+        )
+    }
+    labels = {}
+    for user in users:
+        if user.role == "funder":
+            label = funders.get(user.funder_id, "un financeur")
+        elif user.role == "applicant":
+            label = organisations.get(user.organisation_id, "le porteur de projet")
+        elif user.role == "chair":
+            label = "la présidence du comité"
+        else:
+            label = "l'administration"
+        labels[user.id or 0] = label
+    return labels
 
 
 def letter_json(letter: Letter) -> dict[str, Any]:
