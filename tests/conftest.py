@@ -171,6 +171,20 @@ def _cheap_password_hashing() -> Iterator[None]:
     accounts._hasher = original
 
 
+# The Reaap facts of the first case of shared/examples/cases/reaap.yaml: an eligible action.
+REAAP_FACTS: dict[str, object] = {
+    "children_max_age": 18,
+    "open_to_all": True,
+    "modality": "parent_exchange",
+    "therapeutic": False,
+    "parents_involved": True,
+    "fee_per_session": "0",
+    "commercial": False,
+    "reaap_charter_signed": True,
+    "laicite_charter_accepted": True,
+    "staff_cost_share": 0.5,
+}
+
 REAAP_APPLICATION = {
     "holder": {
         "kind": "association",
@@ -183,18 +197,7 @@ REAAP_APPLICATION = {
     "period": {"start": "2027-02-01", "end": "2027-12-15"},
     "budget": {"total_cost": "6000.00", "investment_costs": "0", "other_resources": "1500.00"},
     "requests": {"caf": "3000.00", "departement": "1000.00", "msa": "500.00"},
-    "facts": {
-        "children_max_age": 18,
-        "open_to_all": True,
-        "modality": "parent_exchange",
-        "therapeutic": False,
-        "parents_involved": True,
-        "fee_per_session": "0",
-        "commercial": False,
-        "reaap_charter_signed": True,
-        "laicite_charter_accepted": True,
-        "staff_cost_share": 0.5,
-    },
+    "facts": REAAP_FACTS,
 }
 
 

@@ -29,6 +29,7 @@ from sqlmodel import select
 from engine import models
 from engine.db import Database
 from engine.settings import Settings
+from tests.conftest import REAAP_FACTS as SHARED_REAAP_FACTS
 
 API = "/api/v1"
 DOCUMENT_KINDS = (
@@ -52,18 +53,7 @@ ENVELOPES = {"caf": "50000.00", "departement": "20000.00", "msa": "5000.00", "et
 
 # The first case of shared/examples/cases/reaap.yaml, in 2027 (every parameter applies), with
 # the Département asked for more than its 20 % of the cost so that its rules cap the proposal.
-REAAP_FACTS: dict[str, Any] = {
-    "children_max_age": 18,
-    "open_to_all": True,
-    "modality": "parent_exchange",
-    "therapeutic": False,
-    "parents_involved": True,
-    "fee_per_session": "0",
-    "commercial": False,
-    "reaap_charter_signed": True,
-    "laicite_charter_accepted": True,
-    "staff_cost_share": 0.5,
-}
+REAAP_FACTS: dict[str, Any] = dict(SHARED_REAAP_FACTS)
 REAAP: dict[str, Any] = {
     "holder": {
         "kind": "association",

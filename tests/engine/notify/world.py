@@ -33,6 +33,7 @@ from engine.services.accounts import create_user
 from engine.services.documents import KINDS, add_document
 from engine.services.funders import create_funder
 from engine.settings import Settings
+from tests.conftest import REAAP_FACTS
 
 PASSWORD = "correct horse battery staple"
 FUNDERS = [
@@ -48,18 +49,7 @@ USERS = [
     ("msa1", "funder", "msa", None),
     ("asso", "applicant", None, "Café des parents de l'Abbaye"),
 ]
-FACTS: dict[str, Any] = {
-    "children_max_age": 18,
-    "open_to_all": True,
-    "modality": "parent_exchange",
-    "therapeutic": False,
-    "parents_involved": True,
-    "fee_per_session": "0",
-    "commercial": False,
-    "reaap_charter_signed": True,
-    "laicite_charter_accepted": True,
-    "staff_cost_share": 0.5,
-}
+FACTS: dict[str, Any] = dict(REAAP_FACTS)
 REAAP: dict[str, Any] = {
     "holder": {
         "kind": "association",
