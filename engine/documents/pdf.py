@@ -9,6 +9,7 @@ every string they are given, and only this module writes markup (`<b>`, `<br/>`)
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -130,8 +131,15 @@ def render(story: list[Flowable], page: PageDecoration, title: str) -> bytes:
         invariant=True,  # same input, same bytes: letters are stored and may be re-sent
     )
     decorate = partial(_decorate, page=page)
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_NumberedCanvas)
+    # reportlab's TrueType fonts keep subsetting state on the shared font object: two threads
+    # rendering at once can corrupt each other's subset (KeyError in makeSubset). One at a time
+    # per process; parallel rendering uses processes.
+    with _RENDER_LOCK:
+        doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_NumberedCanvas)
     return out.getvalue()
+
+
+_RENDER_LOCK = threading.Lock()
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
