@@ -171,20 +171,25 @@ def _posted(
     sections = _sections(db, call)
     title, body = application_body(form, sections)
     values = raw_values(form)
+
+    def refused(exc: InvalidInput) -> Response:
+        """The same form again, each error beside its field."""
+        return _form_page(
+            request,
+            db,
+            actor,
+            call,
+            values,
+            application_id=application_id,
+            errors=field_errors(exc),
+            status_code=422,
+        )
+
     if form.get("action") == "simuler":
         try:
             simulation = _simulate(db, settings, call["scheme"], body, list(DOCUMENT_KINDS))
         except InvalidInput as exc:
-            return _form_page(
-                request,
-                db,
-                actor,
-                call,
-                values,
-                application_id=application_id,
-                errors=field_errors(exc),
-                status_code=422,
-            )
+            return refused(exc)
         except ParameterGap as exc:
             raise Conflict(str(exc)) from None
         return _form_page(
@@ -204,16 +209,7 @@ def _posted(
             return redirect(f"/dossiers/{created.id}", "created")
         service.update_application(db, actor, application_id, title=title, raw=body)
     except InvalidInput as exc:
-        return _form_page(
-            request,
-            db,
-            actor,
-            call,
-            values,
-            application_id=application_id,
-            errors=field_errors(exc),
-            status_code=422,
-        )
+        return refused(exc)
     return redirect(f"/dossiers/{application_id}", "saved")
 
 
