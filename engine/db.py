@@ -13,6 +13,10 @@ from sqlmodel import Session
 
 from engine.settings import Settings
 
+# Execution option carried by the connections of `Database.reading()`: on SQLite they begin a
+# deferred transaction instead of taking the write lock.
+READ_ONLY = "cofinance_read_only"
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -39,9 +43,15 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # BEGIN IMMEDIATE: a read-then-write transaction can no longer be overtaken by another
-        # writer between its read and its write (SQLite ignores SELECT … FOR UPDATE).
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            # Readers: a deferred BEGIN takes no lock; in WAL mode they read the last committed
+            # state beside an open write transaction instead of queueing behind it.
+            connection.exec_driver_sql("BEGIN")
+        else:
+            # Writers: BEGIN IMMEDIATE, so a read-then-write transaction can no longer be
+            # overtaken by another writer between its read and its write (SQLite ignores
+            # SELECT … FOR UPDATE). A second writer waits for the lock (busy_timeout).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -53,6 +63,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        # Same pool, connections marked read-only: see `_on_begin` (SQLite) above.
+        self._reader_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}),
+            class_=Session,
+            expire_on_commit=False,
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -73,7 +89,8 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        session = self._sessions()
+        """A read-only unit: never takes SQLite's write lock, so it must not write."""
+        session = self._reader_sessions()
         try:
             yield session
         finally:
