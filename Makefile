@@ -17,8 +17,10 @@ run: $(STAMP)
 	$(BIN)/cofinance demo
 	$(BIN)/cofinance serve --host 127.0.0.1 --port 8000
 
+# ruff, then the import rules of the layout (DESIGN §1, contracts in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

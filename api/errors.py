@@ -13,8 +13,9 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.errors import ServiceError
+from engine.errors import ServiceError, TooManyAttempts
 from engine.rulebook import InvalidInput, ParameterGap
+from engine.rulebook.text import shown
 from engine.settings import get_settings
 
 log = logging.getLogger("cofinance.access")
@@ -51,13 +52,17 @@ def _field(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header", "form"):
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    # A refused key (`{"\ud800": 1}`) is part of the path: keep the answer encodable.
+    return shown(".".join(parts)) or "body"
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _field(tuple(e["loc"])), "message": str(e["msg"]).removeprefix("Value error, ")}
+        {
+            "field": _field(tuple(e["loc"])),
+            "message": shown(str(e["msg"]).removeprefix("Value error, ")),
+        }
         for e in exc.errors()
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
@@ -66,8 +71,8 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInput)
-    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    return JSONResponse(status_code=422, content=_body(str(exc), "invalid_input", errors))
+    errors = [{"field": shown(e.field), "message": shown(e.message)} for e in exc.errors]
+    return JSONResponse(status_code=422, content=_body(shown(str(exc)), "invalid_input", errors))
 
 
 async def _parameter_gap(_: Request, exc: Exception) -> JSONResponse:
@@ -92,6 +97,8 @@ async def _service(request: Request, exc: Exception) -> JSONResponse:
     if exc.status == 403:
         log_refusal(request, exc.detail)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         status_code=exc.status, content=_body(exc.detail, exc.code), headers=headers
     )

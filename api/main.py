@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.limits import BodyLimit
 from api.pages import pages_router
+from api.proxies import TrustedProxies, parse_networks
 from api.routes import (
     applications,
     auth,
@@ -26,6 +28,7 @@ from api.routes import (
 )
 from api.security import SecurityHeaders
 from engine.rulebook import default_registry
+from engine.services.letters import stop_render_workers
 from engine.settings import get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -34,7 +37,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     default_registry()  # load rule modules and parameters once, and fail fast if inconsistent
-    yield
+    try:
+        yield
+    finally:
+        stop_render_workers()  # a close still rendering PDFs: its worker processes end too
 
 
 def create_app() -> FastAPI:
@@ -47,7 +53,15 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
+    # Outermost last: addresses are settled first, bodies bounded before anything reads them,
+    # and every answer (a 413 included) gets the security headers.
+    app.add_middleware(
+        BodyLimit,
+        upload_max_bytes=settings.upload_max_bytes,
+        body_max_bytes=settings.body_max_bytes,
+    )
     app.add_middleware(SecurityHeaders, https=settings.base_url.startswith("https://"))
+    app.add_middleware(TrustedProxies, networks=parse_networks(settings.trusted_proxies))
     errors.install(app)
     routers = (
         health.router,

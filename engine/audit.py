@@ -9,8 +9,16 @@ from sqlmodel import Session
 
 from engine.access import Actor
 from engine.errors import Conflict, Forbidden
-from engine.machine import ReasonRequired, RoleRefused, Step, TransitionRefused, fire
+from engine.machine import (
+    ReasonRequired,
+    RoleRefused,
+    Step,
+    TransitionRefused,
+    fire,
+    may_ever_fire,
+)
 from engine.rulebook import FieldError, InvalidInput
+from engine.rulebook.text import require_text
 
 
 class Stateful(Protocol):
@@ -48,6 +56,17 @@ def record(
     )
 
 
+def authorise(workflow: str, trigger: str, actor: Actor) -> None:
+    """403 unless the workflow data lets the actor's role fire `trigger` from some state.
+
+    Services call it once the actor may see the object (as its GET would decide) and before
+    any check that depends on the object's state (wrong state, stale version, deadline, …):
+    whoever may never fire the trigger learns nothing of the state.
+    """
+    if not may_ever_fire(workflow, trigger, actor.role):
+        raise Forbidden(str(RoleRefused(workflow, trigger, actor.role)))
+
+
 def transition(
     session: Session,
     workflow: str,
@@ -60,7 +79,13 @@ def transition(
     application_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> Step:
-    """Fire a workflow trigger on a row and record the event, in the caller's transaction."""
+    """Fire a workflow trigger on a row and record the event, in the caller's transaction.
+
+    A role the data never lets fire `trigger` gets 403 whatever the row's state; only a role
+    that may fire it from some state gets 409 when the state is wrong (see `engine.machine.fire`).
+    Every reason given for a step comes through here: it is checked as text (422 naming `reason`).
+    """
+    require_text({}, multiline={"reason": reason})
     try:
         step = fire(workflow, row, trigger, role=actor.role, guards=guards, reason=reason)
     except TransitionRefused as exc:

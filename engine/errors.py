@@ -35,6 +35,10 @@ class TooManyAttempts(ServiceError):
     status = 429
     code = "too_many_requests"
 
+    def __init__(self, detail: str, retry_after: int, code: str | None = None) -> None:
+        super().__init__(detail, code)
+        self.retry_after = max(1, retry_after)  # seconds, for the Retry-After header
+
 
 class Unauthenticated(ServiceError):
     status = 401

@@ -138,6 +138,11 @@ def can_fire(workflow: str, state: str, trigger: str, role: str) -> bool:
     return _workflow(workflow).allowed(trigger, state, role)
 
 
+def may_ever_fire(workflow: str, trigger: str, role: str) -> bool:
+    """Does the data let `role` fire `trigger` from any state at all? (Asked before the state.)"""
+    return _workflow(workflow).allowed_anywhere(trigger, role)
+
+
 def fire(
     workflow: str,
     row: HasState,
@@ -151,8 +156,15 @@ def fire(
 
     Raises TransitionRefused, RoleRefused or ReasonRequired, leaving `row.state` unchanged; an
     exception raised by a guard propagates, also leaving it unchanged.
+
+    Access before state: a role the data never lets fire `trigger` (from any state; an unknown
+    trigger is nobody's) gets RoleRefused whatever the row's state, so that the refusal tells it
+    nothing about the row. Only a role that may fire it somewhere learns that the state is wrong
+    (TransitionRefused names the state).
     """
     flow = _workflow(workflow)
+    if not flow.allowed_anywhere(trigger, role):
+        raise RoleRefused(workflow, trigger, role)
     source = row.state
     if source not in flow.state_ids():
         raise ValueError(f"{workflow}: row is in unknown state {source!r}")

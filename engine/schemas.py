@@ -1,4 +1,8 @@
-"""Request bodies of the HTTP API: strict shapes, so bad input is a 422 naming the field."""
+"""Request bodies of the HTTP API: strict shapes, so bad input is a 422 naming the field.
+
+Every string is `Text` (one line) or `MultilineText` (engine/rulebook/text.py): no NUL, no
+control character, nothing UTF-8 cannot encode; every amount is `Money`.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from engine.rulebook.text import MultilineText, Text
 from engine.rulebook.types import Money, Ratio
 
 MAX_ID = 2_147_483_647  # the largest id PostgreSQL's integer columns hold
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 def _plausible(moment: datetime) -> datetime:
@@ -25,7 +24,6 @@ def _plausible(moment: datetime) -> datetime:
     return moment
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Moment = Annotated[datetime, AfterValidator(_plausible)]
 
@@ -68,16 +66,16 @@ class ApplicationPatch(Body):
 
 
 class ReasonIn(Body):
-    reason: Text = Field(min_length=1, max_length=2000)
+    reason: MultilineText = Field(min_length=1, max_length=2000)
 
 
 class OptionalReasonIn(Body):
-    reason: Text | None = Field(default=None, max_length=2000)
+    reason: MultilineText | None = Field(default=None, max_length=2000)
 
 
 class ProposalIn(Body):
     amount: Money
-    comment: Text | None = Field(default=None, max_length=4000)
+    comment: MultilineText | None = Field(default=None, max_length=4000)
 
 
 class SessionIn(Body):
@@ -96,4 +94,4 @@ class DecisionIn(Body):
     funder: Text = Field(min_length=1, max_length=50)
     outcome: Literal["granted", "refused", "deferred"]
     amount: Money | None = None
-    conditions: Text | None = Field(default=None, max_length=4000)
+    conditions: MultilineText | None = Field(default=None, max_length=4000)

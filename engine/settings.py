@@ -26,7 +26,16 @@ class Settings(BaseSettings):
     login_failures_per_address: int = 30
     login_window_minutes: int = 15
     upload_max_bytes: int = 10 * 1024 * 1024
+    # Any other request body (JSON, forms) is refused above this size while it streams in.
+    body_max_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+    # empty: the peer's own address is the client's, whatever the headers say.
+    trusted_proxies: str = ""
     scheduler: bool = True
+    # Files of the data folder no row references (a crash between writing a file and committing
+    # its row) are removed at start once older than this (engine/services/sweep.py): a close in
+    # progress in another process writes younger files.
+    orphan_grace_seconds: float = Field(default=3600.0, ge=0)
 
     # Email delivery (engine/notify): the outbox dispatcher's retries and SMTP connection.
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)

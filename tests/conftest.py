@@ -23,6 +23,20 @@ BACKENDS = ["sqlite", "postgres"] if PG_URL else ["sqlite"]
 PASSWORD = "correct horse battery staple"
 
 
+def minimal_pdf() -> bytes:
+    """A real one-page PDF: uploads are parsed, a file that only starts with `%PDF-` is refused."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=True)
+    canvas.drawString(72, 720, "Pièce justificative")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file, copied for every test (migrating each time is slow)."""
@@ -246,7 +260,7 @@ def draft_application(seeded: Seeded, db: Database, settings: Settings) -> int:
         application.id or 0,
         "rib",
         "rib.pdf",
-        io.BytesIO(b"%PDF-1.4\n% a minimal document\n"),
+        io.BytesIO(minimal_pdf()),
         settings,
     )
     return application.id or 0

@@ -78,6 +78,11 @@ class Workflow:
         """May `role` fire `trigger` from `source` (guards and reasons aside)?"""
         return any(role in t.roles for t in self.candidates(trigger, source))
 
+    def allowed_anywhere(self, trigger: str, role: str) -> bool:
+        """May `role` fire `trigger` from at least one state? A role for which this is false
+        must be refused without being told anything about the row's state (access first)."""
+        return any(t.trigger == trigger and role in t.roles for t in self.transitions)
+
     def requires_reason(self, trigger: str, source: str) -> bool:
         return any(t.requires_reason for t in self.candidates(trigger, source))
 

@@ -60,7 +60,7 @@ def login(request: Request, form: Form, db: DatabaseDep, settings: SettingsDep) 
         )
     except (Unauthenticated, TooManyAttempts) as exc:
         throttled = isinstance(exc, TooManyAttempts)
-        return render(
+        page = render(
             request,
             "login.html",
             {
@@ -72,6 +72,9 @@ def login(request: Request, form: Form, db: DatabaseDep, settings: SettingsDep) 
             },
             status_code=exc.status,
         )
+        if isinstance(exc, TooManyAttempts):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     target = _safe_next(form_text(form, "suivant")) or home_of(Actor.of(user))
     response = RedirectResponse(target, status_code=303)
     set_cookie(response, request, settings, SESSION_COOKIE, issue_token(user, settings))

@@ -179,6 +179,9 @@ def field_label(path: str) -> str:
 
 
 _Rewrite = Callable[[re.Match[str]], str]
+# "Le fichier n'est pas … lisible", for each type an upload is parsed as.
+_READABLE = {"PDF": "un PDF", "PNG image": "une image PNG", "JPEG image": "une image JPEG"}
+
 _PATTERNS: list[tuple[re.Pattern[str], str | _Rewrite]] = [
     (re.compile(r"^Field required$"), "Ce champ est obligatoire."),
     (re.compile(r"^Extra inputs are not permitted$"), "Ce champ n'est pas attendu ici."),
@@ -199,6 +202,34 @@ _PATTERNS: list[tuple[re.Pattern[str], str | _Rewrite]] = [
         lambda m: f"Au plus {m[1]} chiffres après la virgule.",
     ),
     (re.compile(r"^not a YYYY-MM-DD date.*$"), "Saisissez une date valide (jj/mm/aaaa)."),
+    (
+        re.compile(r"^must not be before the start of the period \((\d{4})-(\d{2})-(\d{2})\)$"),
+        lambda m: f"La fin de l'action ne peut pas précéder son début ({m[3]}/{m[2]}/{m[1]}).",
+    ),
+    # Text (engine/rulebook/text.py).
+    (
+        re.compile(r"^not valid text: (U\+[0-9A-F]{4}) is a lone surrogate.*$"),
+        lambda m: (
+            f"Le texte contient un caractère invalide ({m[1]}) : saisissez-le de nouveau, "
+            "sans copier-coller depuis un document abîmé."
+        ),
+    ),
+    (
+        re.compile(r"^not valid text: UTF-8 cannot encode it$"),
+        "Le texte contient un caractère invalide : saisissez-le de nouveau.",
+    ),
+    (
+        re.compile(r"^must not contain NUL characters$"),
+        "Le texte ne doit pas contenir de caractère nul (U+0000).",
+    ),
+    (
+        re.compile(r"^must fit on one line: no line break or tab.*$"),
+        "Ce champ tient sur une seule ligne : ni retour à la ligne, ni tabulation.",
+    ),
+    (
+        re.compile(r"^must not contain control characters \((U\+[0-9A-F]{4})\)$"),
+        lambda m: f"Le texte ne doit pas contenir de caractère de contrôle ({m[1]}).",
+    ),
     (re.compile(r"^expected a date as YYYY-MM-DD$"), "Saisissez une date valide (jj/mm/aaaa)."),
     (
         re.compile(r"^Input should be .*"),
@@ -233,6 +264,21 @@ _PATTERNS: list[tuple[re.Pattern[str], str | _Rewrite]] = [
     (
         re.compile(r"^only PDF, PNG or JPEG files are accepted$"),
         "Seuls les fichiers PDF, PNG ou JPEG sont acceptés.",
+    ),
+    (
+        re.compile(r"^the file is not a readable (PDF|PNG image|JPEG image)$"),
+        lambda m: (
+            f"Le fichier n'est pas {_READABLE[m[1]]} lisible : il est endommagé ou d'un autre "
+            "type. Enregistrez-le de nouveau puis déposez-le."
+        ),
+    ),
+    (
+        re.compile(r"^password-protected PDF files are not accepted$"),
+        "Les PDF protégés par un mot de passe ne sont pas acceptés : enlevez la protection.",
+    ),
+    (
+        re.compile(r"^the image is too large: more than (\d+) million pixels$"),
+        lambda m: f"L'image est trop grande (plus de {m[1]} millions de pixels) : réduisez-la.",
     ),
     (
         re.compile(r"^this application is not yours to see$"),

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm.exc import StaleDataError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from api.deps import DatabaseDep, SettingsDep
 from api.errors import log_refusal
@@ -31,7 +31,8 @@ from api.pages.french import STATUS_TITLES, translate
 from engine.access import Actor
 from engine.errors import ServiceError, Unauthenticated
 from engine.formatting import format_date, format_money, format_percent
-from engine.rulebook import InvalidInput, ParameterGap
+from engine.rulebook import FieldError, InvalidInput, ParameterGap
+from engine.rulebook.text import shown, text_problem
 from engine.services.accounts import actor_from_token
 from engine.settings import Settings
 from workflows import ALL as WORKFLOWS
@@ -198,12 +199,36 @@ async def posted_form(request: Request) -> AsyncIterator[FormData]:
         expected = request.cookies.get(CSRF_COOKIE)
         if not (isinstance(sent, str) and expected and hmac.compare_digest(sent, expected)):
             raise CsrfRejected
+        refuse_bad_text(form)
         yield form
     finally:
         await form.close()  # uploaded files are spooled to temporary files
 
 
 PostedForm = Annotated[FormData, Depends(posted_form)]
+
+
+PASSWORD_FIELDS = frozenset({"password"})
+
+
+def refuse_bad_text(form: FormData) -> None:
+    """422 naming the field for text no field may hold (engine/rulebook/text.py): NUL, control
+    characters other than tab and line breaks, and what UTF-8 cannot encode (a multipart form
+    declaring `charset=utf-7` can carry lone surrogates). The services apply each field's own
+    rule (one line or several); this guard also keeps such text out of the form shown again
+    with its errors, which could not be sent back."""
+    errors: list[FieldError] = []
+    for name, value in form.multi_items():
+        if name in PASSWORD_FIELDS:
+            continue  # any character goes in a password; it is never shown back
+        if isinstance(value, UploadFile):
+            problem = text_problem(value.filename or "")  # a file's name: one line
+        else:
+            problem = text_problem(name) or text_problem(value, multiline=True)
+        if problem is not None:
+            errors.append(FieldError(shown(name), problem))
+    if errors:
+        raise InvalidInput(errors)
 
 
 def optional_actor(request: Request, db: DatabaseDep, settings: SettingsDep) -> Actor | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Header, Query, UploadFile
+from fastapi import APIRouter, File, Form, Header, Path, Query, UploadFile
 
 from api.deps import CurrentActor, DatabaseDep, IfMatch, SettingsDep
 from api.errors import error_responses
+from engine.rulebook import Text
 from engine.schemas import ApplicationIn, ApplicationPatch, OptionalReasonIn, ProposalIn, ReasonIn
 from engine.services import applications as service
 from engine.services import queries
@@ -30,7 +31,7 @@ def list_applications(
     db: DatabaseDep,
     actor: CurrentActor,
     call_id: int | None = None,
-    state: str | None = None,
+    state: Annotated[Text | None, Query(max_length=50)] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def patch(
 @router.post("/applications/{application_id}/documents", status_code=201, responses=ERRORS)
 def upload(
     application_id: int,
-    kind: Annotated[str, Form()],
+    kind: Annotated[Text, Form(max_length=50)],
     file: Annotated[UploadFile, File()],
     db: DatabaseDep,
     actor: CurrentActor,
@@ -82,7 +83,7 @@ def submit(
     db: DatabaseDep,
     actor: CurrentActor,
     settings: SettingsDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[Text | None, Header(alias="Idempotency-Key")] = None,
 ) -> dict[str, Any]:
     return service.submit_application(db, actor, application_id, settings, idempotency_key)
 
@@ -123,7 +124,7 @@ def events(application_id: int, db: DatabaseDep, actor: CurrentActor) -> list[di
 @router.post("/applications/{application_id}/shares/{funder}/propose", responses=ERRORS)
 def propose(
     application_id: int,
-    funder: str,
+    funder: Annotated[Text, Path(max_length=50)],
     body: ProposalIn,
     db: DatabaseDep,
     actor: CurrentActor,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.errors import error_responses
-from engine.rulebook import FunderConfig, Registry, default_registry, evaluate
+from engine.rulebook import FunderConfig, Registry, Text, default_registry, evaluate
 from engine.rulebook.types import Day, Ratio
 from engine.settings import Settings, get_settings
 
@@ -28,20 +28,21 @@ class SchemeOut(BaseModel):
 class FunderSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str | None = Field(default=None, max_length=50)
-    insee: str | None = Field(default=None, max_length=5)
-    name: str | None = Field(default=None, max_length=200)
+    kind: Text | None = Field(default=None, max_length=50)
+    insee: Text | None = Field(default=None, max_length=5)
+    name: Text | None = Field(default=None, max_length=200)
     advance_rate: Ratio | None = None
 
 
 class EvaluateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scheme: str = Field(max_length=50)
+    scheme: Text = Field(max_length=50)
     date: Day
-    department: str | None = Field(default=None, pattern=r"^(\d{2}|2A|2B|97\d)$")
+    # ASCII digits: the schema's `\d` would also take other scripts' digits.
+    department: Text | None = Field(default=None, pattern=r"^([0-9]{2}|2A|2B|97[0-9])$")
     application: dict[str, Any]
-    funders: dict[str, FunderSettings] | None = None
+    funders: dict[Text, FunderSettings] | None = None
 
 
 @router.get("/schemes", response_model=list[SchemeOut])

@@ -24,8 +24,10 @@ def register(commands: Any) -> None:
 
 def run_scheduler(_: argparse.Namespace) -> int:
     from engine.scheduler import SchedulerService, configure_logging
+    from engine.services.sweep import sweep_at_start
 
     configure_logging()
+    sweep_at_start(get_settings())  # the files a crash left without their row
     stop = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:

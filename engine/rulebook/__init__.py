@@ -26,6 +26,7 @@ from engine.rulebook.module import (
 )
 from engine.rulebook.money import round_cents
 from engine.rulebook.registry import Registry, default_registry
+from engine.rulebook.text import MultilineText, Text
 from engine.rulebook.types import Count, Day, Flag, Money, Quantity, Ratio
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "FunderRule",
     "InvalidInput",
     "Money",
+    "MultilineText",
     "ParameterGap",
     "Quantity",
     "Ratio",
@@ -51,6 +53,7 @@ __all__ = [
     "SchemeModule",
     "ShareContext",
     "ShareOutcome",
+    "Text",
     "UnknownFunder",
     "UnknownScheme",
     "check",

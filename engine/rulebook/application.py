@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from engine.rulebook.communes import communes
 from engine.rulebook.errors import FieldError, InvalidInput
+from engine.rulebook.text import Text, shown
 from engine.rulebook.types import Day, Flag, Money
 
 DocumentKind = Literal[
@@ -29,15 +38,23 @@ class _Strict(BaseModel):
 
 class Holder(_Strict):
     kind: HolderKind
-    siret: str = Field(max_length=32)
-    rna: str | None = Field(default=None, max_length=32)
+    siret: Text = Field(max_length=32)
+    rna: Text | None = Field(default=None, max_length=32)
     cer_signed: Flag = False
-    name: str | None = Field(default=None, max_length=300)
+    name: Text | None = Field(default=None, max_length=300)
 
 
 class Period(_Strict):
     start: Day
     end: Day
+
+    @field_validator("end")
+    @classmethod
+    def _not_before_start(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")  # absent when the start itself was refused
+        if isinstance(start, date) and end < start:
+            raise ValueError(f"must not be before the start of the period ({start.isoformat()})")
+        return end
 
 
 class Budget(_Strict):
@@ -51,10 +68,10 @@ class Application(_Strict):
     documents: list[DocumentKind] = Field(default_factory=list, max_length=50)
     renewal: Flag = False
     previous_report_filed: Flag = False
-    territory: list[str] = Field(max_length=1000)
+    territory: list[Text] = Field(max_length=1000)
     period: Period
     budget: Budget
-    requests: dict[str, Money] = Field(max_length=50)
+    requests: dict[Text, Money] = Field(max_length=50)
     facts: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("territory")
@@ -79,9 +96,10 @@ def field_errors(exc: ValidationError, prefix: str) -> list[FieldError]:
     """Turn pydantic's errors into `application.budget.total_cost: …` style messages."""
     errors = []
     for error in exc.errors(include_url=False):
+        # A refused key (`{"\ud800": …}`) is part of the path: keep the path encodable.
         path = ".".join([prefix, *(str(p) for p in error["loc"])]) if error["loc"] else prefix
         message = str(error["msg"]).removeprefix("Value error, ")
-        errors.append(FieldError(path, message))
+        errors.append(FieldError(shown(path), shown(message)))
     return errors
 
 

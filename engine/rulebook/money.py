@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -13,12 +14,17 @@ def round_cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def to_decimal(value: object, *, max_places: int | None = None) -> Decimal:
-    """Parse a user-supplied number without ever going through binary floating point.
+# The one spelling of a number typed as text: ASCII digits, an optional leading minus, an
+# optional point followed by digits. No spaces, no `_`, no exponent, no `+`, no other script's
+# digits (`Decimal()` and `int()` accept all of these, and `١٢` is twelve to them).
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+"""The JSON Schema pattern of an amount written as text (the OpenAPI shows it)."""
+MONEY_LIMIT = Decimal("1e10")  # Numeric(12, 2) holds up to 9 999 999 999.99
 
-    Booleans are refused (pydantic and YAML both turn `false` into 0 otherwise); floats are
-    read through their shortest decimal representation so that `0.6` stays `0.6`.
-    """
+
+def _parse(value: object, max_places: int | None) -> Decimal:
+    """The number as written (a negative zero keeps its sign), or ValueError saying why not."""
     if isinstance(value, bool) or value is None:
         raise ValueError("expected a number")
     if isinstance(value, Decimal):
@@ -28,13 +34,14 @@ def to_decimal(value: object, *, max_places: int | None = None) -> Decimal:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip()
-        if not text:
+        if not value:
             raise ValueError("expected a number, got an empty string")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"not a number: {value!r}") from None
+        if not _NUMBER.fullmatch(value):
+            raise ValueError(
+                f"not a number: {value!r} (digits 0-9, a point before the decimals, "
+                "no spaces, no exponent)"
+            )
+        result = Decimal(value)
     else:
         raise ValueError(f"expected a number, got {type(value).__name__}")
     if not result.is_finite():
@@ -45,12 +52,28 @@ def to_decimal(value: object, *, max_places: int | None = None) -> Decimal:
     return result
 
 
+def to_decimal(value: object, *, max_places: int | None = None) -> Decimal:
+    """Parse a user-supplied number without ever going through binary floating point.
+
+    Booleans are refused (pydantic and YAML both turn `false` into 0 otherwise); floats are
+    read through their shortest decimal representation so that `0.6` stays `0.6`; text must be
+    plain ASCII digits (see `_NUMBER`). A negative zero comes back as zero: `-0.00` is never
+    stored nor shown.
+    """
+    result = _parse(value, max_places)
+    return result.copy_abs() if result.is_zero() else result
+
+
 def to_money(value: object) -> Decimal:
-    """A non-negative amount in euros with at most two decimals, normalised to two places."""
-    amount = to_decimal(value, max_places=2)
-    if amount < 0:
+    """A non-negative amount in euros with at most two decimals, normalised to two places.
+
+    Every amount that comes in goes through here (the `Money` type of the input models, the
+    pages' French amounts, the rule cases): negative amounts, `-0` included, are refused.
+    """
+    amount = _parse(value, 2)
+    if amount.is_signed():
         raise ValueError("an amount cannot be negative")
-    if amount >= Decimal("1e10"):
+    if amount >= MONEY_LIMIT:
         raise ValueError("amount too large")
     return amount.quantize(CENT)
 

@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-from engine.rulebook.money import to_decimal, to_money
+from engine.rulebook.money import MONEY_LIMIT, MONEY_PATTERN, to_decimal, to_money
 
 
 def _ratio(value: Any) -> Decimal:
@@ -52,8 +52,22 @@ def _flag(value: Any) -> bool:
 
 _as_text = PlainSerializer(lambda v: str(v), return_type=str, when_used="json")
 
-Money = Annotated[Decimal, BeforeValidator(to_money), _as_text]
-"""Euros, at most two decimals, never negative, never a float or a boolean in disguise."""
+# What the OpenAPI document says of an amount: the text `to_money` reads, or a JSON number.
+_money_schema = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "string", "pattern": MONEY_PATTERN},
+            {"type": "number", "minimum": 0, "exclusiveMaximum": float(MONEY_LIMIT)},
+        ]
+    },
+    mode="validation",
+)
+
+Money = Annotated[Decimal, BeforeValidator(to_money), _as_text, _money_schema]
+"""Euros, at most two decimals, never negative, never a float or a boolean in disguise.
+
+The one money type of every input: as text, ASCII digits with at most two decimals and nothing
+else (no sign, spaces, `_`, exponent or other script's digits); JSON numbers are read exactly."""
 Ratio = Annotated[Decimal, BeforeValidator(_ratio), _as_text]
 Quantity = Annotated[Decimal, BeforeValidator(_quantity), _as_text]
 Day = Annotated[date, BeforeValidator(_day)]

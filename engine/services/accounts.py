@@ -14,6 +14,7 @@ from engine.db import Database
 from engine.errors import Conflict, Unauthenticated
 from engine.models import Funder, Organisation, User
 from engine.rulebook import FieldError, InvalidInput
+from engine.rulebook.text import require_text, unencodable
 from engine.settings import Settings
 
 _hasher = PasswordHasher()
@@ -28,7 +29,14 @@ def hash_password(password: str) -> str:
         raise InvalidInput(
             [FieldError("password", f"between {MIN_PASSWORD} and {MAX_PASSWORD} characters")]
         )
+    # Any character a person can type is welcome in a password, but it is hashed as UTF-8.
+    refuse_unencodable_password(password)
     return _hasher.hash(password)
+
+
+def refuse_unencodable_password(password: str) -> None:
+    if unencodable(password):
+        raise InvalidInput([FieldError("password", "not valid text: UTF-8 cannot encode it")])
 
 
 def create_user(
@@ -42,6 +50,15 @@ def create_user(
     funder_code: str | None = None,
     organisation: str | None = None,
 ) -> User:
+    require_text(
+        {
+            "username": username,
+            "name": name,
+            "email": email,
+            "funder": funder_code,
+            "organisation": organisation,
+        }
+    )
     errors = []
     if role not in ROLES:
         errors.append(FieldError("role", f"one of {', '.join(ROLES)}"))
@@ -113,7 +130,13 @@ def issue_token(user: User, settings: Settings) -> str:
 
 def actor_from_token(db: Database, token: str, settings: Settings) -> Actor:
     try:
-        claims = jwt.decode(token, settings.secret_key, algorithms=["HS256"])
+        # A token without an expiry would be valid for ever, even signed with our key.
+        claims = jwt.decode(
+            token,
+            settings.secret_key,
+            algorithms=["HS256"],
+            options={"require": ["exp", "iat", "sub"]},
+        )
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, KeyError, ValueError):
         raise Unauthenticated("invalid or expired token") from None

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from engine.access import Actor, can_see_application, require_holder, require_role
-from engine.audit import record, transition
+from engine.audit import authorise, record, transition
 from engine.clock import now, paris_date
 from engine.db import Database
 from engine.errors import Conflict, Forbidden, NotFound
@@ -16,6 +16,7 @@ from engine.models import Application, Call, Document, Funder, Share
 from engine.notify.outbox import notify_holder
 from engine.rulebook import Evaluation, FieldError, InvalidInput, default_registry, evaluate
 from engine.rulebook.application import parse_application
+from engine.rulebook.text import require_text
 from engine.services.calls import envelopes_of, get_call
 from engine.services.funders import config_of
 from engine.services.idempotency import claim, complete, release
@@ -91,6 +92,7 @@ def create_application(
     db: Database, actor: Actor, call_id: int, title: str, raw: Any
 ) -> Application:
     require_role(actor, "applicant")
+    require_text({"title": title})
     with db.transaction() as session:
         call = session.get(Call, call_id)
         if call is None:
@@ -131,6 +133,7 @@ def update_application(
     with db.transaction() as session:
         application = load(session, application_id, actor)
         require_holder(actor, application)
+        require_text({"title": title})
         check_version(application, if_match)
         if application.state not in EDITABLE:
             raise Conflict(
@@ -229,6 +232,10 @@ def submit_application(
     With an idempotency key, a retry gets the first answer; the same key while the first request
     is still running is a 409, for a different application a 422 (engine/services/idempotency).
     """
+    # Access before anything else, the idempotency key included: whoever may not submit this
+    # file gets the GET's 403/404, whatever the file's or the key's state.
+    with db.reading() as session:
+        require_holder(actor, load(session, application_id, actor))
     fingerprint = f"submit:{application_id}"
     stored = claim(db, actor, idempotency_key, fingerprint)
     if stored is not None:
@@ -301,6 +308,7 @@ def withdraw_application(
 def request_documents(db: Database, actor: Actor, application_id: int, reason: str) -> Application:
     with db.transaction() as session:
         application = load(session, application_id, actor)
+        authorise("application", "request_documents", actor)
         transition(
             session,
             "application",
@@ -320,6 +328,7 @@ def override_eligibility(
 ) -> Application:
     with db.transaction() as session:
         application = load(session, application_id, actor)
+        authorise("application", "override_eligibility", actor)
         transition(
             session,
             "application",

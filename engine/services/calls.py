@@ -10,12 +10,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from engine.access import Actor, require_role
-from engine.audit import record, transition
+from engine.audit import authorise, record, transition
 from engine.clock import as_utc, now
 from engine.db import Database
 from engine.errors import Conflict, NotFound
 from engine.models import Call, CallEnvelope, Funder
 from engine.rulebook import FieldError, InvalidInput, default_registry
+from engine.rulebook.text import require_text
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,13 @@ def create_call(
     envelopes: list[EnvelopeIn],
 ) -> Call:
     require_role(actor, "admin", "chair")
+    require_text(
+        {
+            "scheme": scheme,
+            "title": title,
+            **{f"funders.{i}.funder": e.funder for i, e in enumerate(envelopes)},
+        }
+    )
     errors = []
     if scheme not in default_registry().schemes:
         errors.append(FieldError("scheme", f"unknown scheme {scheme!r}"))
@@ -75,7 +83,8 @@ def get_call(session: Session, call_id: int) -> Call:
 
 def _move(db: Database, actor: Actor, call_id: int, trigger: str) -> Call:
     with db.transaction() as session:
-        call = get_call(session, call_id)
+        call = get_call(session, call_id)  # as `GET /calls/{id}`: any signed-in user, or 404
+        authorise("call", trigger, actor)  # before the state: 403, never 409, to other roles
         transition(session, "call", call, trigger, actor)
         return call
 

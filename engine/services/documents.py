@@ -1,4 +1,5 @@
-"""Supporting documents: PDF, PNG or JPEG recognised by content, stored under generated names."""
+"""Supporting documents: PDF, PNG or JPEG recognised by content (their first bytes, then a parse
+of the whole file: engine/services/document_content.py), stored under generated names."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from engine.errors import Conflict, InsufficientStorage, NotFound
 from engine.models import Document
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.application import DocumentKind
+from engine.rulebook.text import require_text
 from engine.services.applications import EDITABLE, load
+from engine.services.document_content import check_content
 from engine.settings import Settings
 
 KINDS = get_args(DocumentKind)
@@ -28,6 +31,17 @@ _SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
 _CHUNK = 64 * 1024
+# The extensions each sniffed type is known by, and those of other file types, which a download
+# name loses when the content says otherwise.
+_EXTENSIONS = {".pdf": {".pdf"}, ".png": {".png"}, ".jpg": {".jpg", ".jpeg", ".jpe", ".jfif"}}
+_OTHER_TYPES = (
+    "bin bmp csv doc docx exe gif heic heif htm html js odg odp ods odt ppt pptx rtf svg svgz"
+    " tif tiff txt webp xhtml xls xlsx xml zip"
+)
+_TYPE_EXTENSIONS = {
+    *(e for extensions in _EXTENSIONS.values() for e in extensions),
+    *(f".{e}" for e in _OTHER_TYPES.split()),
+}
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -35,6 +49,20 @@ def sniff(head: bytes) -> tuple[str, str] | None:
         if head.startswith(signature):
             return content_type, suffix
     return None
+
+
+def download_name(filename: str | None, suffix: str) -> str:
+    """The client's base name, kept as the label funders download the file under, with an
+    extension that says what the file is: `fake.png` holding a PDF is `fake.pdf`, `rib` is
+    `rib.pdf`. Another extension of a file type is replaced; anything else is kept and the right
+    extension added (`Bilan 2024.v2` is `Bilan 2024.v2.pdf`)."""
+    name = Path(filename or "").name.strip().rstrip(".") or "document"
+    stem, extension = os.path.splitext(name)
+    if extension.lower() in _EXTENSIONS[suffix]:
+        return name[:255]
+    if extension.lower() in _TYPE_EXTENSIONS:
+        name = stem
+    return name[: 255 - len(suffix)] + suffix
 
 
 def documents_dir(settings: Settings) -> Path:
@@ -71,6 +99,8 @@ def add_document(
     stream: BinaryIO,
     settings: Settings,
 ) -> Document:
+    # The file's name is kept (listed, given back on download): it is one line of text.
+    require_text({"file": filename})
     if kind not in KINDS:
         raise InvalidInput([FieldError("kind", f"one of {', '.join(KINDS)}")])
     with db.reading() as session:
@@ -97,6 +127,7 @@ def add_document(
         if sniffed is None:
             raise InvalidInput([FieldError("file", "only PDF, PNG or JPEG files are accepted")])
         content_type, suffix = sniffed
+        check_content(temporary, content_type)
         stored_name = f"{secrets.token_hex(16)}{suffix}"
         temporary.rename(folder / stored_name)
     finally:
@@ -109,7 +140,7 @@ def add_document(
             document = Document(
                 application_id=application_id,
                 kind=kind,
-                filename=Path(filename or "document").name[:255],
+                filename=download_name(filename, suffix),
                 stored_name=stored_name,
                 content_type=content_type,
                 size=size,

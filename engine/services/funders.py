@@ -13,6 +13,7 @@ from engine.errors import Conflict
 from engine.models import Funder
 from engine.rulebook import FieldError, FunderConfig, InvalidInput, default_registry
 from engine.rulebook.communes import commune_name
+from engine.rulebook.text import require_text
 
 
 def create_funder(
@@ -26,6 +27,7 @@ def create_funder(
     advance_rate: Decimal | None = None,
 ) -> Funder:
     require_role(actor, "admin", "system")
+    require_text({"code": code, "name": name, "kind": kind, "insee": insee, "email": email})
     registry = default_registry()
     if kind not in registry.funders:
         raise InvalidInput([FieldError("kind", f"unknown funder kind {kind!r}")])

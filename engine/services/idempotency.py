@@ -24,6 +24,7 @@ from engine.db import Database
 from engine.errors import Conflict
 from engine.models import IdempotencyRecord
 from engine.rulebook import FieldError, InvalidInput
+from engine.rulebook.text import require_text
 
 log = logging.getLogger("cofinance.idempotency")
 IN_PROGRESS = 0  # status_code of a claimed key whose request has not answered yet
@@ -33,6 +34,7 @@ ABANDONED_AFTER = timedelta(seconds=60)
 def _check(key: str) -> None:
     if not 1 <= len(key) <= 200:
         raise InvalidInput([FieldError("Idempotency-Key", "1 to 200 characters")])
+    require_text({"Idempotency-Key": key})
 
 
 def _find(session: Session, actor: Actor, key: str) -> IdempotencyRecord | None:

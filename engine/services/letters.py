@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import secrets
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from engine import lifeline
 from engine.access import Actor
 from engine.clock import now, paris_date
 from engine.documents import letters as render
@@ -371,6 +373,31 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+# The pools rendering right now, shut down when the app stops (api/main.py lifespan).
+_POOLS: set[ProcessPoolExecutor] = set()
+_POOLS_LOCK = threading.Lock()
+
+
+def render_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes that end with this process, even when it is killed (engine/lifeline.py):
+    a SIGKILLed server leaves neither workers nor forkserver nor resource tracker behind."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_pool_context(),
+        initializer=lifeline.start_watching,
+        initargs=(lifeline.Parent.current(),),
+    )
+
+
+def stop_render_workers() -> None:
+    """End the workers of the pools still rendering (the app stopping while a close runs): they
+    finish the chunk they hold; the chunks not started are rendered by the close itself."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS)
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def render_documents(
     documents: Iterable[Document], workers: int | None = None, parallel_from: int = PARALLEL_FROM
 ) -> Iterator[bytes]:
@@ -393,7 +420,9 @@ def render_documents(
             chunks.append([])
     chunks = [chunk for chunk in chunks if chunk]
     first = sorted(range(len(chunks)), key=lambda i: not isinstance(chunks[i][0], Minutes))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    pool = render_pool(workers)
+    with _POOLS_LOCK:
+        _POOLS.add(pool)
     try:
         futures = {i: pool.submit(_render_chunk, chunks[i]) for i in first}
         for index in range(len(chunks)):
@@ -410,6 +439,8 @@ def render_documents(
     finally:
         # Also when the caller gives up half-way (an error): drop what is not rendered yet.
         pool.shutdown(wait=True, cancel_futures=True)
+        with _POOLS_LOCK:
+            _POOLS.discard(pool)
 
 
 def flag_sentences(flags: dict[str, object]) -> tuple[str, ...]:

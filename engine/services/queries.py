@@ -11,6 +11,7 @@ from engine.access import Actor
 from engine.db import Database
 from engine.errors import Forbidden
 from engine.models import Application, CommitteeSession, Event, Letter, Share
+from engine.rulebook.text import require_text
 from engine.services.applications import load
 from engine.services.calls import envelopes_of
 from engine.views import application_json, event_json, summaries_json
@@ -38,6 +39,7 @@ def list_applications(
         where.append(col(Application.id).in_(asked))
     elif not actor.is_staff:
         raise Forbidden("no applications for this role")
+    require_text({"state": state})
     if call_id is not None:
         where.append(Application.call_id == call_id)
     if state is not None:

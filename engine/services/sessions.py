@@ -11,13 +11,14 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from engine.access import SYSTEM, Actor, require_funder_member, require_role
-from engine.audit import record, transition
+from engine.audit import authorise, record, transition
 from engine.clock import as_utc, now
 from engine.db import Database
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import AgendaItem, Application, Call, CommitteeSession, Funder, Share, User
 from engine.notify.outbox import enqueue, notify_holder
 from engine.rulebook import FieldError, InvalidInput
+from engine.rulebook.text import require_text
 from engine.services import letters
 from engine.services.calls import envelopes_of
 from engine.services.plans import envelope_use
@@ -35,6 +36,28 @@ def get_session(session: Session, session_id: int) -> CommitteeSession:
     meeting = session.get(CommitteeSession, session_id)
     if meeting is None:
         raise NotFound(f"no session {session_id}")
+    return meeting
+
+
+def visible_session(session: Session, actor: Actor, session_id: int) -> CommitteeSession:
+    """The session if `GET /sessions/{id}` shows it to the actor, else the GET's 403 or 404.
+
+    Every use case on a session decides this first, whatever the session's state: whoever may
+    not see a session learns nothing of it (not even its state) from any other route.
+    """
+    if actor.role not in ("chair", "funder", "admin"):
+        raise Forbidden("reserved to the chair and the funders")
+    meeting = get_session(session, session_id)
+    if actor.role == "funder" and actor.funder_id not in envelopes_of(session, meeting.call_id):
+        raise Forbidden("your funder takes no part in this session's call")
+    return meeting
+
+
+def _acting_on(session: Session, actor: Actor, session_id: int, trigger: str) -> CommitteeSession:
+    """Access before state: the session as its GET shows it, and a role that may fire `trigger`
+    at all (403 otherwise); only then may the caller look at the state."""
+    meeting = visible_session(session, actor, session_id)
+    authorise("session", trigger, actor)
     return meeting
 
 
@@ -60,6 +83,7 @@ def create_session(
     db: Database, actor: Actor, call_id: int, title: str, starts_at: datetime, location: str
 ) -> CommitteeSession:
     require_role(actor, "chair")
+    require_text({"title": title, "location": location})
     with db.transaction() as session:
         if session.get(Call, call_id) is None:
             raise InvalidInput([FieldError("call_id", f"no call {call_id}")])
@@ -80,11 +104,12 @@ def set_agenda(
     application_ids: list[int],
     if_match: int | None = None,
 ) -> CommitteeSession:
-    require_role(actor, "chair")
-    if len(set(application_ids)) != len(application_ids):
-        raise InvalidInput([FieldError("application_ids", "an application is listed twice")])
     with db.transaction() as session:
-        meeting = get_session(session, session_id)
+        # Access first (as the GET, then the chair's role), the version and the state after.
+        meeting = visible_session(session, actor, session_id)
+        require_role(actor, "chair")
+        if len(set(application_ids)) != len(application_ids):
+            raise InvalidInput([FieldError("application_ids", "an application is listed twice")])
         _check_version(meeting, if_match)
         if meeting.state not in ("planned", "convened"):
             raise Conflict(f"the agenda of a {meeting.state} session is fixed", "wrong_state")
@@ -182,7 +207,7 @@ def convene_session(
     db: Database, actor: Actor, session_id: int, settings: Settings
 ) -> CommitteeSession:
     with db.transaction() as session:
-        meeting = get_session(session, session_id)
+        meeting = _acting_on(session, actor, session_id, "convene")
         transition(session, "session", meeting, "convene", actor)
         agenda = _agenda(session, meeting)
         for name, email in _recipients(session, meeting):
@@ -199,7 +224,7 @@ def convene_session(
 
 def open_session(db: Database, actor: Actor, session_id: int) -> CommitteeSession:
     with db.transaction() as session:
-        meeting = get_session(session, session_id)
+        meeting = _acting_on(session, actor, session_id, "open")
         transition(session, "session", meeting, "open", actor)
         return meeting
 
@@ -208,7 +233,7 @@ def cancel_session(
     db: Database, actor: Actor, session_id: int, reason: str | None = None
 ) -> CommitteeSession:
     with db.transaction() as session:
-        meeting = get_session(session, session_id)
+        meeting = _acting_on(session, actor, session_id, "cancel")
         transition(session, "session", meeting, "cancel", actor, reason=reason)
         for application in _agenda(session, meeting):
             transition(
@@ -239,7 +264,11 @@ def record_decision(
     if outcome == "granted" and (amount is None or amount <= 0):
         raise InvalidInput([FieldError("amount", "a granted share needs an amount above 0")])
     with db.transaction() as session:
-        meeting = get_session(session, session_id)
+        # Access before state: the session as its GET shows it, a role that may decide a
+        # share, a member of that funder; only then the session's and the share's states.
+        meeting = visible_session(session, actor, session_id)
+        authorise("share", OUTCOMES[outcome], actor)
+        require_text({"funder": funder_code}, multiline={"conditions": conditions})
         funder = session.exec(select(Funder).where(Funder.code == funder_code)).first()
         if funder is None:
             raise InvalidInput([FieldError("funder", f"unknown funder {funder_code!r}")])
@@ -299,10 +328,9 @@ def close_session(
     db: Database, actor: Actor, session_id: int, settings: Settings
 ) -> CommitteeSession:
     """Lock the decisions, refuse ineligible files, write letters and minutes, queue the emails."""
-    # Before anything else: the list of undecided shares below is not for everyone to read.
-    require_role(actor, "chair")
     with db.transaction() as session:
-        meeting = get_session(session, session_id)
+        # Before anything else: the list of undecided shares below is not for everyone to read.
+        meeting = _acting_on(session, actor, session_id, "close")
         agenda = _agenda(session, meeting)
         funders = {f.id: f for f in session.exec(select(Funder))}
         # Every share of the agenda in one query (by id, as the letters list them).
@@ -425,14 +453,10 @@ def _funder_emails(session: Session, funder: Funder) -> list[str]:
 
 def session_view(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
     """The session screen: every plan side by side, its flags, each funder's envelope use."""
-    if actor.role not in ("chair", "funder", "admin"):
-        raise Forbidden("reserved to the chair and the funders")
     from engine.views import session_summary, summaries_json
 
     with db.reading() as session:
-        meeting = get_session(session, session_id)
-        if actor.role == "funder" and actor.funder_id not in envelopes_of(session, meeting.call_id):
-            raise Forbidden("your funder takes no part in this session's call")
+        meeting = visible_session(session, actor, session_id)
         agenda = summaries_json(session, _agenda_query(meeting))
         use = [u.as_json() for u in envelope_use(session, meeting.call_id)]
         exceeded = [

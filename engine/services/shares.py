@@ -7,11 +7,12 @@ from decimal import Decimal
 from sqlmodel import select
 
 from engine.access import Actor, require_funder_member
-from engine.audit import transition
+from engine.audit import authorise, transition
 from engine.db import Database
 from engine.errors import Conflict
 from engine.models import Funder, Share
 from engine.rulebook import FieldError, InvalidInput
+from engine.rulebook.text import require_text
 from engine.services.applications import load
 from workflows.application import APPLICATION
 
@@ -29,12 +30,16 @@ def propose_share(
     if_match: int | None = None,
 ) -> Share:
     with db.transaction() as session:
+        # Access before state: the file as its GET shows it, a role that may propose, a member
+        # of that funder; only then the version and the states.
+        application = load(session, application_id, actor)
+        authorise("share", "propose", actor)
+        require_text({"funder": funder_code}, multiline={"comment": comment})
         funder = session.exec(select(Funder).where(Funder.code == funder_code)).first()
         if funder is None:
             raise InvalidInput([FieldError("funder", f"unknown funder {funder_code!r}")])
         assert funder.id is not None
         require_funder_member(actor, funder.id)
-        application = load(session, application_id, actor)
         share = session.exec(
             select(Share).where(
                 Share.application_id == application_id, Share.funder_id == funder.id

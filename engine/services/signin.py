@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from engine.access import Actor
 from engine.audit import record
@@ -14,37 +16,73 @@ from engine.clock import now
 from engine.db import Database
 from engine.errors import TooManyAttempts, Unauthenticated
 from engine.models import LoginFailure, User
-from engine.services.accounts import authenticate
+from engine.rulebook.text import require_text
+from engine.services.accounts import authenticate, refuse_unencodable_password
 from engine.settings import Settings
 
 log = logging.getLogger("cofinance.auth")
 WRONG = "wrong username or password"
 
 
-def _recent_failures(
-    db: Database, settings: Settings, username: str, address: str
-) -> tuple[int, int]:
-    since = now() - timedelta(minutes=settings.login_window_minutes)
+def _seconds_until_below(
+    session: Session, condition: Any, limit: int, since: datetime, window: timedelta
+) -> int:
+    """0 when fewer than `limit` failures match in the window; else the seconds until one
+    enough of them has aged out of it for the count to drop below `limit`."""
+    count = int(session.exec(select(func.count()).where(condition, LoginFailure.at >= since)).one())
+    if count < limit:
+        return 0
+    # The (count - limit + 1)-th oldest failure of the window is the one to wait for.
+    times = session.exec(
+        select(LoginFailure.at)
+        .where(condition, LoginFailure.at >= since)
+        .order_by(col(LoginFailure.at))
+        .offset(count - limit)
+        .limit(1)
+    ).all()
+    at = times[0] if times else since
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return max(1, math.ceil((at + window - now()).total_seconds()))
+
+
+def _throttle_seconds(db: Database, settings: Settings, username: str, address: str) -> int:
+    """How long this sign-in must wait (0: it may go ahead)."""
+    window = timedelta(minutes=settings.login_window_minutes)
+    since = now() - window
     with db.reading() as session:
-        per_account = session.exec(
-            select(func.count()).where(LoginFailure.username == username, LoginFailure.at >= since)
-        ).one()
-        per_address = session.exec(
-            select(func.count()).where(LoginFailure.address == address, LoginFailure.at >= since)
-        ).one()
-    return int(per_account), int(per_address)
+        return max(
+            _seconds_until_below(
+                session,
+                LoginFailure.username == username,
+                settings.login_failures_per_account,
+                since,
+                window,
+            ),
+            _seconds_until_below(
+                session,
+                LoginFailure.address == address,
+                settings.login_failures_per_address,
+                since,
+                window,
+            ),
+        )
 
 
 def sign_in(db: Database, settings: Settings, username: str, password: str, address: str) -> User:
-    """The user whose password this is; 401 otherwise, 429 while guessing is throttled."""
-    per_account, per_address = _recent_failures(db, settings, username, address)
-    if (
-        per_account >= settings.login_failures_per_account
-        or per_address >= settings.login_failures_per_address
-    ):
+    """The user whose password this is; 401 otherwise, 429 while guessing is throttled.
+
+    A username no account can have (NUL, control characters, text UTF-8 cannot encode) or such
+    a password is a 422 naming the field: nothing is looked up, nothing is recorded.
+    """
+    require_text({"username": username})
+    refuse_unencodable_password(password)
+    wait = _throttle_seconds(db, settings, username, address)
+    if wait:
         log.warning("sign-in throttled: username=%r address=%s", username, address)
         raise TooManyAttempts(
-            f"too many failed sign-ins: try again in {settings.login_window_minutes} minutes"
+            f"too many failed sign-ins: try again in {settings.login_window_minutes} minutes",
+            retry_after=wait,
         )
     user = authenticate(db, username, password)
     if user is None:

@@ -10,7 +10,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.rulebook import Check, Context, Count, Flag, Money, Rule, SchemeModule, check
+from engine.rulebook import (
+    Check,
+    Context,
+    Count,
+    Flag,
+    Money,
+    Rule,
+    SchemeModule,
+    Text,
+    check,
+)
 from rules.common import COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 CHARTER = "Charte nationale de l'accompagnement à la scolarité (2001) ; référentiel Clas CNAF"
@@ -28,7 +38,7 @@ class Group(BaseModel):
     children: Count
     intervenants: Count
     cost: Money
-    levels: list[str] = Field(max_length=len(LEVELS))
+    levels: list[Text] = Field(max_length=len(LEVELS))
 
 
 class ClasFacts(BaseModel):

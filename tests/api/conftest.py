@@ -82,8 +82,45 @@ def pdf_bytes() -> bytes:
     return buffer.getvalue()
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+@cache
+def pdf_of_size(size: int) -> bytes:
+    """A real one-page PDF of exactly `size` bytes (at least about 500): a blank page and an
+    uncompressed stream of padding."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    def build(padding: int) -> bytes:
+        writer = PdfWriter()
+        page = writer.add_blank_page(595, 842)
+        stream = DecodedStreamObject()
+        stream.set_data(b"0" * padding)
+        page[NameObject("/CofinancePadding")] = writer._add_object(stream)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+    padding = 0
+    for _ in range(10):
+        data = build(padding)
+        if len(data) == size:
+            return data
+        padding = max(padding + size - len(data), 0)
+    raise ValueError(f"no PDF of exactly {size} bytes")
+
+
+def image_bytes(image_format: str, size: tuple[int, int] = (64, 48)) -> bytes:
+    """A real image (PNG or JPEG) made with Pillow: a gradient, so that it decodes to something."""
+    from PIL import Image
+
+    image = Image.new("RGB", size)
+    image.putdata([(x * 4 % 256, y * 5 % 256, 128) for y in range(size[1]) for x in range(size[0])])
+    buffer = io.BytesIO()
+    image.save(buffer, image_format)
+    return buffer.getvalue()
+
+
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG")
 
 
 def reaap_body(**changes: Any) -> dict[str, Any]:

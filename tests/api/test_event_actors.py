@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.conftest import minimal_pdf
+
 KINDS = [
     "cerfa_12156",
     "budget",
@@ -19,7 +21,7 @@ def test_events_name_the_organisation_or_funder_that_acted(seeded, draft_applica
         uploaded = client.post(
             f"{base}/documents",
             data={"kind": kind},
-            files={"file": (f"{kind}.pdf", b"%PDF-1.4\n% piece\n", "application/pdf")},
+            files={"file": (f"{kind}.pdf", minimal_pdf(), "application/pdf")},
             headers=seeded.headers["asso"],
         )
         assert uploaded.status_code == 201, uploaded.text

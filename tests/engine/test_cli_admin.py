@@ -82,6 +82,38 @@ def test_bad_user_input_is_one_line_naming_the_field_and_exit_status_2(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # Bytes of argv that are not UTF-8 reach Python as lone surrogates (surrogateescape).
+        (["\udcffpresidence", "--role", "chair"], "username: not valid text: U+DCFF"),
+        (["presidence", "--role", "chair", "--full-name", "P\x1b[2J"], "name: must not contain"),
+        (["presidence", "--role", "chair", "--email", "p@example.org\nBcc: x"], "email: must fit"),
+    ],
+)
+def test_text_no_account_may_hold_is_refused_from_the_command_line(
+    migrated: Path, args: list[str], message: str
+) -> None:
+    password = "a long enough password\n"
+    result = _cofinance(migrated, "users", "add", *args, "--password-stdin", stdin=password)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    # Nothing was written: the same account, spelt right, is still free.
+    added = _cofinance(
+        migrated,
+        "users",
+        "add",
+        "presidence",
+        "--role",
+        "chair",
+        "--password-stdin",
+        stdin=password,
+    )
+    assert added.returncode == 0, added.stderr
+
+
 def test_adding_the_same_user_twice_is_refused(migrated: Path) -> None:
     first = _cofinance(
         migrated,

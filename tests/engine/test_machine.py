@@ -15,6 +15,7 @@ from engine.machine import (
     TransitionRefused,
     can_fire,
     fire,
+    may_ever_fire,
     runner,
 )
 from workflows import ALL
@@ -206,7 +207,8 @@ def test_there_are_no_to_state_back_doors(name: str) -> None:
 
 def test_to_granted_cannot_be_fired() -> None:
     row = Row("requested")
-    with pytest.raises(TransitionRefused):
+    # No role may ever fire a trigger the data does not declare: refused as a role, stateless.
+    with pytest.raises(RoleRefused):
         fire("share", row, "to_granted", role="funder")
     assert row.state == "requested"
 
@@ -233,6 +235,65 @@ def test_firing_logs_nothing_below_warning(caplog: pytest.LogCaptureFixture) -> 
     caplog.set_level(logging.DEBUG)
     fire("call", Row("draft"), "open", role="admin")
     assert not [r for r in caplog.records if r.name.startswith("transitions")]
+
+
+def test_a_holder_opening_a_closed_session_is_refused_as_a_role_not_told_the_state() -> None:
+    row = Row("closed")
+    with pytest.raises(RoleRefused) as refused:
+        fire("session", row, "open", role="applicant")
+    assert "closed" not in str(refused.value)
+    assert row.state == "closed"
+    # The chair, who may open a session, is the one told that this one is closed.
+    with pytest.raises(TransitionRefused, match="from state 'closed'"):
+        fire("session", row, "open", role="chair")
+
+
+def test_a_role_never_allowed_to_fire_a_trigger_is_refused_whatever_the_state() -> None:
+    """Every workflow × state × trigger (declared or made up) × role (and a stranger) the data
+    never lets fire that trigger from any state: RoleRefused, the same refusal in every state
+    (it tells nothing of the state), whatever the guards and the reason, and nothing moves."""
+    tried = 0
+    for name, flow in sorted(ALL.items()):
+        guard_names = sorted({g for t in flow.transitions for g in t.guards})
+        triggers = [*flow.triggers(), *(f"to_{s}" for s in flow.state_ids()), "trigger"]
+        for trigger in triggers:
+            for role in [*sorted(ROLES), "stranger"]:
+                ever = any(trigger == t.trigger and role in t.roles for t in flow.transitions)
+                assert may_ever_fire(name, trigger, role) == ever
+                if ever:
+                    continue
+                messages = set()
+                for state in flow.state_ids():
+                    for passing in (True, False):
+                        for reason in (None, "Pièces manquantes"):
+                            row = Row(state)
+                            guards = outcome(**dict.fromkeys(guard_names, passing))
+                            with pytest.raises(RoleRefused) as refused:
+                                fire(name, row, trigger, role=role, guards=guards, reason=reason)
+                            assert row.state == state
+                            assert (refused.value.trigger, refused.value.role) == (trigger, role)
+                            messages.add(str(refused.value))
+                            tried += 1
+                assert len(messages) == 1, messages
+                assert "state" not in next(iter(messages))
+                assert runner(name).models == []
+    assert tried > 500
+
+
+def test_only_a_role_allowed_somewhere_is_told_that_the_state_is_wrong() -> None:
+    """For every trigger a role may fire from some state, the states it may not fire it from
+    answer TransitionRefused (409): the state is news only to those who may act on it."""
+    for name, flow in sorted(ALL.items()):
+        guards = outcome(**dict.fromkeys({g for t in flow.transitions for g in t.guards}, True))
+        for trigger in flow.triggers():
+            for role in sorted(ROLES):
+                if not flow.allowed_anywhere(trigger, role):
+                    continue
+                for state in flow.state_ids():
+                    if flow.candidates(trigger, state):
+                        continue
+                    with pytest.raises(TransitionRefused):
+                        fire(name, Row(state), trigger, role=role, guards=guards, reason="r")
 
 
 def test_can_fire_answers_from_the_data() -> None:
@@ -282,7 +343,10 @@ def test_fire_succeeds_exactly_when_the_workflow_data_allows_it(
     except (TransitionRefused, RoleRefused, ReasonRequired) as refused:
         assert not allowed, refused
         assert row.state == state
-        if not arrows:
+        if not flow.allowed_anywhere(trigger, role):
+            # Access before state: a role that may never fire it is not told the state.
+            assert isinstance(refused, RoleRefused)
+        elif not arrows:
             assert isinstance(refused, TransitionRefused)
         elif not role_ok:
             assert isinstance(refused, RoleRefused)

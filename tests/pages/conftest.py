@@ -23,7 +23,7 @@ import uvicorn
 
 from engine.db import Database
 from engine.settings import Settings, get_settings
-from tests.conftest import PASSWORD, Seeded
+from tests.conftest import PASSWORD, Seeded, minimal_pdf
 
 CHROMIUM = Path(os.environ.get("COFINANCE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 @pytest.fixture

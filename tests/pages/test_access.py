@@ -11,7 +11,7 @@ from engine.db import Database
 from engine.models import OutboxMessage
 from engine.settings import Settings
 from tests.conftest import PASSWORD, Seeded
-from tests.pages.conftest import file_application, submit_application
+from tests.pages.conftest import PDF, file_application, submit_application
 
 
 def test_a_holder_cannot_open_another_holders_file(
@@ -134,7 +134,7 @@ def test_admin_pages(
         seeded.client.post(
             f"/api/v1/applications/{application['id']}/documents",
             data={"kind": kind},
-            files={"file": (f"{kind}.pdf", b"%PDF-1.4 test", "application/pdf")},
+            files={"file": (f"{kind}.pdf", PDF, "application/pdf")},
             headers=seeded.headers["asso"],
         )
     submitted = seeded.client.post(

@@ -19,7 +19,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.routing import Mount, Route
 
-from tests.api.conftest import reaap_body
+from tests.api.conftest import pdf_bytes, reaap_body
 from tests.security.conftest import World, stored
 
 USERS = ("admin", "chair", "caf1", "caf2", "etat1", "dep1", "msa1", "ville1", "asso", "other")
@@ -67,7 +67,7 @@ FORM_REASON = {"data": {"reason": "Pour voir"}}
 
 
 def pdf_upload() -> dict[str, Any]:
-    return {"files": {"file": ("piece.pdf", b"%PDF-1.4\n% piece\n", "application/pdf")}}
+    return {"files": {"file": ("piece.pdf", pdf_bytes(), "application/pdf")}}
 
 
 def table() -> list[Case]:
@@ -566,3 +566,172 @@ def test_lists_never_contain_rows_of_others(matrix_world: World) -> None:
     documents = api.ok(api.get("caf1", f"/applications/{world['eligible']}/documents"))
     assert {d["id"] for d in documents} >= {world["document"]}
     assert world["draft_document"] not in {d["id"] for d in documents}
+
+
+# ---------------------------------------------------------------- access before state
+
+# The object each acting route works on, by the name of its path parameter.
+OBJECTS = {
+    "{application_id}": "application",
+    "{session_id}": "session",
+    "{call_id}": "call",
+    "{message_id}": "outbox",
+}
+
+
+def _every_state(world: World) -> None:
+    """Add to the world what it lacks for every state of every workflow: a withdrawn and an
+    incomplete file, the funder's share deferred and refused on files still in session, a file
+    decided but not yet notified, a cancelled session, a closed call."""
+    from engine.services.sessions import close_session
+    from tests.security.conftest import actors
+
+    api = world.api
+    call = world["call"]
+    api.ok(api.post("asso", f"/applications/{api.draft(call, title='ASSO-W')['id']}/withdraw"))
+    assert api.submitted(call, kinds=("rib",), title="ASSO-INCOMPLETE")["state"] == "incomplete"
+    deferred = api.eligible(call, title="ASSO-CAF-DEFERRED")["id"]
+    refused = api.eligible(call, title="ASSO-CAF-REFUSED")["id"]
+    live = api.open_session(call, [deferred, refused])["id"]
+    api.ok(api.decide(live, deferred, "caf", "deferred"), 201)
+    api.ok(api.decide(live, refused, "caf", "refused"), 201)
+    # Closed by the service itself, with no dispatch after it: the file stays decided.
+    decided = api.eligible(call, title="ASSO-DECIDED-NOT-NOTIFIED")["id"]
+    held = api.open_session(call, [decided])["id"]
+    for funder in ("caf", "departement", "msa", "etat"):
+        api.ok(api.decide(held, decided, funder, "refused"), 201)
+    close_session(api.db, actors(api.db)["chair"], held, api.settings)
+    api.move(api.session(call, title="Séance annulée")["id"], "cancel")
+    api.ok(api.post("chair", f"/calls/{api.call()['id']}/close"))
+
+
+def _objects(world: World) -> dict[str, dict[str, int]]:
+    """For each kind of object, one id per state it is found in (asso's files: one per pair of
+    the file's state and the state of its share of the CAF, the funder the routes name)."""
+    from sqlmodel import select
+
+    from engine.models import Application, Call, CommitteeSession, Funder, OutboxMessage, Share
+    from tests.security.conftest import actors
+
+    found: dict[str, dict[str, int]] = {kind: {} for kind in OBJECTS.values()}
+    asso = actors(world.api.db)["asso"].organisation_id
+    with world.api.db.reading() as session:
+        caf = session.exec(select(Funder).where(Funder.code == "caf")).one().id
+        shares = {
+            s.application_id: s.state
+            for s in session.exec(select(Share).where(Share.funder_id == caf))
+        }
+        mine = select(Application).where(Application.organisation_id == asso)
+        for application in session.exec(mine.order_by(Application.id)):  # type: ignore[arg-type]
+            key = f"{application.state}/{shares[application.id]}"
+            found["application"].setdefault(key, application.id or 0)
+        for kind, model in (
+            ("session", CommitteeSession),
+            ("call", Call),
+            ("outbox", OutboxMessage),
+        ):
+            for row in session.exec(select(model).order_by(model.id)):  # type: ignore[attr-defined]
+                found[kind].setdefault(row.state, row.id)
+    return found
+
+
+MISSING = 999_999  # an id no object has
+# The GET deciding who may see each kind of object; acting on it answers as this GET would.
+GETS = {
+    "application": V1 + "/applications/{id}",
+    "subject": V1 + "/sessions/{open_session}",
+    "session": V1 + "/sessions/{id}",
+    "call": V1 + "/calls/{id}",
+    "outbox": V1 + "/outbox",
+}
+
+
+def _for_funder(body: dict[str, Any], code: str) -> dict[str, Any]:
+    return {
+        key: {**value, "funder": code} if isinstance(value, dict) and "funder" in value else value
+        for key, value in body.items()
+    }
+
+
+def acting_cases() -> list[tuple[str, Case]]:
+    """Every route that acts on one object (the transitions, and the edits and uploads that
+    answer 409 from a state), with the object in its path replaced by `{target}`; the routes
+    naming the CAF's share also for a funder outside the call acting for its own (nobody is
+    entitled to that); the decision routes also with the file in their body as `{subject}`."""
+    cases = []
+    for case in table():
+        kind = next((k for p, k in OBJECTS.items() if p in case.route), None)
+        if case.method == "GET" or kind is None:
+            continue
+        target = re.sub(r"\{\w+\}", "{target}", case.path, count=1)
+        cases.append((kind, Case(case.method, case.route, case.allowed, target, case.body)))
+        if case.route == "/appels/{call_id}/{trigger}":
+            closing = target.replace("/ouvrir", "/clore")
+            cases.append((kind, Case(case.method, case.route, case.allowed, closing, case.body)))
+        if "/caf/" in target or _for_funder(case.body, "grenoble") != case.body:
+            outside = target.replace("/caf/", "/grenoble/")
+            body = _for_funder(case.body, "grenoble")
+            cases.append((kind, Case(case.method, case.route, frozenset(), outside, body)))
+        for key, value in case.body.items():
+            if isinstance(value, dict) and "application_id" in value:
+                body = {**case.body, key: {**value, "application_id": "{subject}"}}
+                cases.append(
+                    ("subject", Case(case.method, case.route, case.allowed, case.path, body))
+                )
+                body = _for_funder(body, "grenoble")
+                cases.append(
+                    ("subject", Case(case.method, case.route, frozenset(), case.path, body))
+                )
+    return cases
+
+
+def test_a_stranger_gets_403_not_409_whatever_the_state(world: World) -> None:
+    """Access is decided before state: on every route that acts on an object, for the object in
+    every state of its workflow (files in each pair of file and CAF share states, sessions
+    planned, convened, open, closed and cancelled, calls draft, open and closed, messages of the
+    outbox) and for an object that does not exist, whoever is not entitled (nobody signed in,
+    the holder of another file, a funder outside the call or not asked, a funder acting for
+    another's share or for its own outside the call, a role that may never fire the trigger)
+    gets 401, 403 or 404, never 409, and nothing changes. On the JSON API the answer is the one
+    the object's GET gives that user when the GET refuses it, else 403."""
+    from workflows import ALL
+
+    _every_state(world)
+    objects = _objects(world)
+    api = world.api
+    seen: dict[tuple[str, int, str], int] = {}
+
+    def seen_by(kind: str, object_id: int, user: str) -> int:
+        """The status of the GET of that object for that user."""
+        if (kind, object_id, user) not in seen:
+            path = GETS[kind].format(id=object_id, **world.ids).removeprefix(V1)
+            seen[(kind, object_id, user)] = api.get(user, path).status_code
+        return seen[(kind, object_id, user)]
+
+    covered: dict[str, set[str]] = {"application": set(), "share": set()}
+    checked = 0
+    for kind, case in acting_cases():
+        targets = {**objects["application" if kind == "subject" else kind], "missing": MISSING}
+        for state, object_id in sorted(targets.items()):
+            world.ids["subject" if kind == "subject" else "target"] = object_id
+            if kind in ("application", "subject") and state != "missing":
+                covered["application"].add(state.split("/")[0])
+                covered["share"].add(state.split("/")[1])
+            before = stored(api.db, api.settings)
+            for user in (None, *USERS):
+                if user in case.allowed:
+                    continue
+                response = send(world, case, user)
+                assert_refused(case, user, response)
+                if user is not None and not case.is_page:
+                    shown = seen_by(kind, object_id, user)
+                    expected = shown if shown in (403, 404) else 403
+                    where = (case.method, case.concrete(world), user, shown)
+                    assert response.status_code == expected, (where, response.text[:300])
+                checked += 1
+            assert stored(api.db, api.settings) == before, (case.method, case.concrete(world))
+    assert covered["application"] == set(ALL["application"].state_ids())
+    assert covered["share"] == set(ALL["share"].state_ids())
+    assert set(objects["session"]) == set(ALL["session"].state_ids())
+    assert set(objects["call"]) == set(ALL["call"].state_ids())
+    assert checked > 3000

@@ -70,6 +70,7 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)  # more COFINANCE_* settings
 
     @property
     def url(self) -> str:
@@ -82,6 +83,7 @@ class Server:
             "COFINANCE_DATA_DIR": str(self.settings.data_dir),
             "COFINANCE_SECRET_KEY": self.settings.secret_key,
             "COFINANCE_SCHEDULER": "false",
+            **self.env,
         }
         self.log = self.settings.data_dir.parent / f"server-{self.port}.log"
         with self.log.open("ab") as log:
@@ -353,6 +355,22 @@ class _Retry(Exception):
 
 
 # ---------------------------------------------------------------- the invariants
+
+
+def orphans(db: Database, settings: Settings) -> list[Path]:
+    """The files of the data folder no row references (upload temporaries included)."""
+    with db.reading() as session:
+        referenced = {
+            "documents": set(session.exec(select(Document.stored_name)).all()),
+            "letters": set(session.exec(select(Letter.stored_name)).all()),
+        }
+    return [
+        path
+        for folder, names in referenced.items()
+        if (settings.data_dir / folder).is_dir()
+        for path in sorted((settings.data_dir / folder).iterdir())
+        if path.is_file() and path.name not in names
+    ]
 
 
 def invariants(db: Database, settings: Settings) -> list[str]:

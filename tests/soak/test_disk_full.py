@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from engine.models import Document
-from tests.api.conftest import Api
+from tests.api.conftest import Api, pdf_of_size
 from tests.security.conftest import stored
 
 MIB = 1024 * 1024
@@ -54,7 +54,7 @@ def small_disk(settings: Any) -> Iterator[Path]:
 
 
 def _pdf(size: int) -> bytes:
-    return b"%PDF-1.4\n" + b"0" * (size - 9)
+    return pdf_of_size(size)  # a real PDF: uploads are parsed
 
 
 def test_a_full_disk_refuses_uploads_cleanly(api: Api, small_disk: Path) -> None:

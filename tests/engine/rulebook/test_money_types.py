@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -56,14 +57,85 @@ def test_absurdly_large_amounts_are_refused() -> None:
         (12.5, "12.50"),
         (0.1, "0.10"),
         ("7886.15", "7886.15"),
-        (" 3.1 ", "3.10"),
+        ("3.1", "3.10"),
+        ("0", "0.00"),
+        ("0007", "7.00"),
         (Decimal("0"), "0.00"),
+        (0.0, "0.00"),
     ],
 )
 def test_valid_amounts_become_decimals_with_two_places(value: object, expected: str) -> None:
     amount = to_money(value)
     assert isinstance(amount, Decimal)
     assert str(amount) == expected
+
+
+# Text that `Decimal()` (or `int()`) would read as a number, and money must not.
+MONEY_JUNK = [
+    "1_000",  # digit grouping
+    " 12 ",  # surrounding spaces
+    "12 ",
+    "\t12",
+    "1 000",
+    "\u0661\u0662",  # Arabic-Indic digits: `Decimal("١٢")` is 12
+    "\uff11\uff12",  # full-width digits
+    "1e3",  # an exponent
+    "1E+2",
+    "+12",  # a sign where none is allowed
+    "-0",  # negative zero, in every spelling
+    "-0.00",
+    "-0.0",
+    "12.",  # a point without decimals, decimals without units
+    ".5",
+    "12,50",  # the French comma is the pages' business (api/pages/files.py)
+    "0x10",
+    "12.345",  # three decimals
+    "Infinity",
+    "nan",
+]
+
+
+@pytest.mark.parametrize("value", MONEY_JUNK)
+def test_money_text_is_ascii_digits_with_at_most_two_decimals_and_nothing_else(
+    value: str,
+) -> None:
+    with pytest.raises(ValueError):
+        to_money(value)
+    with pytest.raises(ValidationError) as refused:
+        MONEY.validate_python(value)
+    assert refused.value.errors()[0]["loc"] == ()
+
+
+@pytest.mark.parametrize("value", [-0.0, Decimal("-0"), Decimal("-0.00")])
+def test_a_negative_zero_is_refused_as_money_whatever_its_type(value: object) -> None:
+    with pytest.raises(ValueError, match="negative"):
+        to_money(value)
+
+
+def test_a_negative_zero_elsewhere_comes_back_as_a_plain_zero() -> None:
+    """Ratios and quantities are read by `to_decimal`: `-0` is zero there, never `-0`."""
+    for value in ("-0", "-0.000", -0.0, Decimal("-0.00")):
+        number = to_decimal(value)
+        assert number == 0 and not number.is_signed(), value
+        assert not TypeAdapter(Ratio).validate_python(value).is_signed()
+        assert not TypeAdapter(Quantity).validate_python(value).is_signed()
+    assert str(to_money(0)) == "0.00" and str(to_money("0.00")) == "0.00"
+
+
+@pytest.mark.parametrize("value", ["\u0661", "1_0", " 0.5", "5e-1", "+0.5"])
+def test_other_numbers_typed_as_text_follow_the_same_spelling(value: str) -> None:
+    with pytest.raises(ValueError, match="not a number"):
+        to_decimal(value)
+
+
+def test_the_openapi_schema_of_money_says_what_text_is_accepted() -> None:
+    schema = TypeAdapter(Money).json_schema()
+    text = next(s for s in schema["anyOf"] if s["type"] == "string")
+    number = next(s for s in schema["anyOf"] if s["type"] == "number")
+    pattern = re.compile(text["pattern"])
+    assert all(pattern.search(v) for v in ("0", "12", "12.3", "12.30", "007"))
+    assert not any(pattern.search(v) for v in MONEY_JUNK)
+    assert number["minimum"] == 0
 
 
 def test_a_float_is_read_through_its_shortest_text_not_its_binary_value() -> None:

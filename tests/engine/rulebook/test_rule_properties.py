@@ -196,7 +196,9 @@ def applications(draw: st.DrawFn, scheme: str) -> tuple[dict[str, Any], date]:
     if ok:
         end = draw(st.dates(start, period_end))
     else:
-        end = start + timedelta(days=draw(st.integers(-10, 400)))
+        # Never before the start: such a period is refused as input (application.period.end),
+        # not evaluated. Past the funding period, G9 fails.
+        end = start + timedelta(days=draw(st.integers(0, 400)))
     funders = draw(st.lists(st.sampled_from(sorted(FUNDERS)), min_size=1, max_size=4, unique=True))
     requests = {code: draw(amounts(1, 5_000_000)) for code in funders}
     asked = sum(Decimal(value) for value in requests.values())

@@ -1,0 +1,180 @@
+"""`cofinance serve` SIGKILLed (the server process alone, as the OOM killer does) while a close
+renders its letters in worker processes: within seconds no process it started is left (workers,
+forkserver, resource tracker), and at the next start the letters the close had written without
+their rows are swept away; the close then runs again, whole."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from engine.migrations import upgrade
+from engine.services.letters import PARALLEL_FROM
+from engine.settings import Settings
+from tests.engine.test_lifeline import DEADLINE, group_members, wait_until_gone
+from tests.soak.harness import MEMBERS, Server, database, invariants, orphans, seed, tokens
+
+APPLICATIONS = 30  # per session: 5 letters each, 151 documents, well above PARALLEL_FROM
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+def ready_to_close(client: httpx.Client, headers: dict[str, dict[str, str]], ids: list[int]) -> int:
+    """A session with these applications on its agenda, open, every share granted."""
+
+    def call(method: str, user: str, path: str, **kwargs: Any) -> Any:
+        response = client.request(method, path, headers=headers[user], **kwargs)
+        assert response.status_code < 300, (path, response.status_code, response.text)
+        return response.json()
+
+    meeting = call(
+        "POST",
+        "chair",
+        "/sessions",
+        json={
+            "call_id": 1,
+            "title": "Séance",
+            "starts_at": "2027-01-15T14:00:00+01:00",
+            "location": "Grenoble",
+        },
+    )
+    path = f"/sessions/{meeting['id']}"
+    call("PUT", "chair", f"{path}/agenda", json={"application_ids": ids})
+    call("POST", "chair", f"{path}/convene")
+    call("POST", "chair", f"{path}/open")
+    for item in call("GET", "chair", path)["agenda"]:
+        for share in item["shares"]:
+            call(
+                "POST",
+                MEMBERS[share["funder"]],
+                f"{path}/decisions",
+                json={
+                    "application_id": item["id"],
+                    "funder": share["funder"],
+                    "outcome": "granted",
+                    "amount": share["requested"],
+                },
+            )
+    return int(meeting["id"])
+
+
+def render_workers_of(server_pid: int) -> list[int]:
+    """The processes the forkserver of the server has forked: its rendering workers."""
+    members = group_members(server_pid)
+    forkservers = {
+        pid for pid, cmd in members.items() if "forkserver" in cmd and _parent(pid) == server_pid
+    }
+    return [pid for pid in members if _parent(pid) in forkservers]
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def test_a_killed_server_leaves_no_render_worker_and_its_orphan_letters_are_swept_at_restart(
+    tmp_path: Path,
+) -> None:
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: the server renders without worker processes")
+    assert APPLICATIONS * 5 + 1 >= PARALLEL_FROM
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'data' / 'cofinance.sqlite3'}",
+        secret_key="soak-test-secret-key-of-enough-length-for-hs256",
+    )
+    upgrade(settings.effective_database_url)
+    with database(settings) as db:
+        seed(db, settings, applications=2 * APPLICATIONS)
+    # One server at a time here: no close of another process to spare, every orphan can go.
+    server = Server(settings, env={"COFINANCE_ORPHAN_GRACE_SECONDS": "0"})
+    letters = settings.data_dir / "letters"
+    groups = []  # the process groups of the servers started, emptied on failure
+    try:
+        server.start()
+        assert server.process is not None
+        groups.append(server.process.pid)
+        headers = tokens(server.url)
+        with httpx.Client(base_url=server.url + "/api/v1", timeout=300) as client:
+            listing = client.get(
+                "/applications",
+                params={"state": "eligible", "limit": 2 * APPLICATIONS},
+                headers=headers["chair"],
+            ).json()
+            ids = sorted(a["id"] for a in listing["items"])
+            assert len(ids) == 2 * APPLICATIONS
+            # A first close, whole: letters are referenced (the sweep knows the folder is ours).
+            first = ready_to_close(client, headers, ids[:APPLICATIONS])
+            assert client.post(f"/sessions/{first}/close", headers=headers["chair"]).is_success
+            second = ready_to_close(client, headers, ids[APPLICATIONS:])
+        before = len(list(letters.iterdir()))
+
+        def close() -> None:
+            with suppress(httpx.HTTPError):  # killed half-way: expected
+                httpx.post(
+                    f"{server.url}/api/v1/sessions/{second}/close",
+                    headers=headers["chair"],
+                    timeout=300,
+                )
+
+        closing = threading.Thread(target=close, daemon=True)
+        closing.start()
+        # Kill while workers render and some letters of this close are on disk, uncommitted.
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while time.monotonic() < deadline and closing.is_alive():
+            workers = render_workers_of(server.process.pid)
+            if workers and len(list(letters.iterdir())) > before:
+                break
+            time.sleep(0.01)
+        assert workers, "the close ended before its workers were seen"
+        pid = server.process.pid
+        assert len(group_members(pid)) >= 4, group_members(pid)  # server, forkserver, tracker…
+        os.kill(pid, signal.SIGKILL)  # the server alone: its group is not signalled
+        server.process.wait(timeout=30)
+        server.process = None
+        elapsed, left = wait_until_gone(pid)
+        assert left == {}, f"still alive {elapsed:.1f} s after the kill: {left}"
+        assert elapsed < DEADLINE
+        closing.join(timeout=60)
+
+        with database(settings) as db:
+            assert invariants(db, settings) == []
+            left_behind = orphans(db, settings)
+        assert left_behind, "the kill left no letter without its row"
+        assert all(p.parent == letters for p in left_behind)
+
+        # The next start sweeps them; the close runs again, whole.
+        server.start()
+        groups.append(server.process.pid)
+        with database(settings) as db:
+            assert orphans(db, settings) == []
+            assert invariants(db, settings) == []
+        with httpx.Client(base_url=server.url + "/api/v1", timeout=300) as client:
+            assert client.post(f"/sessions/{second}/close", headers=headers["chair"]).is_success
+        with database(settings) as db:
+            assert orphans(db, settings) == []
+            assert invariants(db, settings) == []
+        # A clean stop leaves nothing either.
+        pid = server.process.pid
+        server.stop()
+        elapsed, left = wait_until_gone(pid)
+        assert left == {}, left
+    finally:
+        server.stop()
+        for group in groups:
+            for member in group_members(group):
+                os.kill(member, signal.SIGKILL)
