@@ -11,6 +11,8 @@ counted as it arrives and refused as soon as it passes the limit, the rest left 
 from __future__ import annotations
 
 import json
+from html import escape
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,7 +56,7 @@ class BodyLimit:
         limit = self.limit_for(scope)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send, limit)
+            await _refuse(send, limit, scope)
             return
 
         received = 0
@@ -91,7 +93,7 @@ class BodyLimit:
             if not exceeded:
                 raise
         if exceeded and not started:
-            await _refuse(send, limit)
+            await _refuse(send, limit, scope)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -104,16 +106,48 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"detail": DETAIL.format(limit=_human(limit)), "code": "too_large"}, ensure_ascii=False
+def _back_link(scope: Scope) -> str:
+    """Where the page came from, on this site only (the form the visitor filled)."""
+    for name, value in scope.get("headers", []):
+        if name == b"referer":
+            path = urlsplit(value.decode("latin-1")).path
+            if path.startswith("/") and not path.startswith("//"):
+                return path
+    return "/"
+
+
+def _page(detail: str, back: str) -> bytes:
+    """A plain French page for the browser: the pages' own layout needs the request, which
+    is refused before any route runs."""
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        "<title>Envoi trop volumineux — Comité des financeurs</title>"
+        '<link rel="stylesheet" href="/static/dsfr/dsfr.min.css">'
+        '<link rel="stylesheet" href="/static/app.css"></head><body>'
+        '<main id="contenu" role="main" class="fr-container fr-my-7w">'
+        '<h1>Envoi trop volumineux</h1><div class="fr-alert fr-alert--error fr-mb-3w">'
+        f'<p>{escape(detail)}</p></div>'
+        "<p>Réduisez la taille du fichier (par exemple en l’enregistrant de nouveau en PDF) "
+        "puis recommencez.</p>"
+        f'<p><a class="fr-link" href="{escape(back, quote=True)}">'
+        "Revenir à la page précédente</a></p></main></body></html>"
     ).encode()
+
+
+async def _refuse(send: Send, limit: int, scope: Scope) -> None:
+    detail = DETAIL.format(limit=_human(limit))
+    if str(scope.get("path", "")).startswith("/api/"):
+        content_type = b"application/json"
+        body = json.dumps({"detail": detail, "code": "too_large"}, ensure_ascii=False).encode()
+    else:
+        content_type = b"text/html; charset=utf-8"
+        body = _page(detail, _back_link(scope))
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 # The unread rest of the body is not drained: the connection cannot be reused.
                 (b"connection", b"close"),

@@ -236,7 +236,6 @@ def test_a_declared_length_over_the_limit_is_refused_without_reading_the_body(
     for path, content_type in [
         ("/api/v1/applications/1/documents", "multipart/form-data; boundary=x"),
         ("/api/v1/rules/evaluate", "application/json"),
-        ("/connexion", "application/x-www-form-urlencoded"),
     ]:
         response = client.post(
             path,
@@ -246,6 +245,25 @@ def test_a_declared_length_over_the_limit_is_refused_without_reading_the_body(
         assert response.status_code == 413, path
         assert response.json()["code"] == "too_large"
         assert response.headers["x-content-type-options"] == "nosniff"
+    # A page form gets a page in French, with a way back to the form.
+    for path, content_type in [
+        ("/dossiers/1/pieces", "multipart/form-data; boundary=x"),
+        ("/connexion", "application/x-www-form-urlencoded"),
+    ]:
+        response = client.post(
+            path,
+            content=b"x",
+            headers={
+                "Content-Type": content_type,
+                "Content-Length": str(1024 * MIB),
+                "Referer": "http://testserver/dossiers/1?onglet=pieces",
+            },
+        )
+        assert response.status_code == 413, path
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Envoi trop volumineux" in response.text
+        assert ("10 Mo" if "multipart" in content_type else "1 Mo") in response.text
+        assert 'href="/dossiers/1"' in response.text
 
 
 def test_a_json_body_over_its_limit_is_refused_and_changes_nothing(
