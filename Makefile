@@ -25,9 +25,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The shipped cases are written for the shipped parameter values, whatever a deployment's
+# COFINANCE_PARAMETERS_DIR says (README, "Local parameter values").
 cases: $(STAMP)
-	$(BIN)/cofinance rules test rules/cases
-	@if [ -d ../shared/examples/cases ]; then $(BIN)/cofinance rules test ../shared/examples/cases; fi
+	$(BIN)/cofinance rules test --built-in-parameters rules/cases
+	@if [ -d ../shared/examples/cases ]; then \
+		$(BIN)/cofinance rules test --built-in-parameters ../shared/examples/cases; fi
 
 # The browser tests (tests/pages) drive Debian's Chromium; Playwright downloads no browser here.
 browsers:

@@ -27,9 +27,11 @@ def run_migrations_online() -> None:
         _run(connectable)
         return
     db_engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
-    with db_engine.connect() as connection:
-        _run(connection)
-    db_engine.dispose()
+    try:
+        with db_engine.connect() as connection:
+            _run(connection)
+    finally:
+        db_engine.dispose()  # also when a migration fails
 
 
 def _run(connection):  # type: ignore[no-untyped-def]

@@ -32,7 +32,7 @@ def current_actor(
     token: Annotated[str | None, Depends(oauth2)],
 ) -> Actor:
     if not token:
-        raise Unauthenticated("authentication required")
+        raise Unauthenticated("unauthenticated.required")
     actor = actor_from_token(db, token, settings)
     request.state.actor = actor  # so a refusal can be logged with who tried
     return actor
@@ -50,7 +50,8 @@ def if_match(value: Annotated[str | None, Header(alias="If-Match")] = None) -> i
     except ValueError:
         from engine.rulebook import FieldError, InvalidInput
 
-        raise InvalidInput([FieldError("If-Match", "expected a version number")]) from None
+        raise InvalidInput([FieldError("If-Match", "version_expected")]) from None
+
 
 
 IfMatch = Annotated[int | None, Depends(if_match)]

@@ -13,8 +13,18 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.errors import ServiceError, TooManyAttempts
-from engine.rulebook import InvalidInput, ParameterGap
+from api.models.errors import ErrorOut
+from engine.errors import (
+    Conflict,
+    Forbidden,
+    InsufficientStorage,
+    NotFound,
+    ServiceError,
+    TooManyAttempts,
+    Unauthenticated,
+)
+from engine.messages import from_pydantic, render
+from engine.rulebook import FieldError, InvalidInput, ParameterGap
 from engine.rulebook.text import shown
 from engine.settings import get_settings
 
@@ -22,26 +32,53 @@ log = logging.getLogger("cofinance.access")
 errors_log = logging.getLogger("cofinance.errors")
 FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT})
 
-# Declared on routes so the OpenAPI document (and clients generated from it) know them.
-ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "detail": {"type": "string"},
-        "code": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
-    },
-    "required": ["detail", "code"],
+# What each error status means here; declared on routes with the one error shape (ErrorOut) so
+# the OpenAPI document (and clients generated from it) know them.
+MEANINGS = {
+    400: "The body cannot be parsed",
+    401: "No token, or a bad or expired one",
+    403: "Not yours: the role or the membership does not allow it",
+    404: "No such resource (or not one you may see)",
+    409: "Wrong state, stale version, deadline passed or duplicate",
+    413: "The request body is too large",
+    422: "Invalid input: `errors` names each field at fault",
+    429: "Too many attempts: retry after the `Retry-After` delay",
+    503: "The database is unavailable for a moment: retry shortly",
+    507: "Storage is full: nothing was saved",
 }
+
+
+# The HTTP status of each service error: by its code first, else by its class (the engine
+# carries none).
+STATUS_BY_CODE: dict[str, int] = {}
+STATUS_BY_CLASS: dict[type[ServiceError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    TooManyAttempts: 429,
+    Unauthenticated: 401,
+    InsufficientStorage: 507,
+}
+
+
+def status_of(exc: ServiceError) -> int:
+    if exc.code in STATUS_BY_CODE:
+        return STATUS_BY_CODE[exc.code]
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_CLASS:
+            return STATUS_BY_CLASS[cls]  # type: ignore[index]
+    return 400
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
-        status: {"description": "Error", "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+        status: {"model": ErrorOut, "description": MEANINGS.get(status, "Error")}
         for status in statuses
     }
 
 
 def _body(detail: str, code: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """`{"detail": <French sentence>, "code", "errors"?: [{field, code, message}]}`."""
     body: dict[str, Any] = {"detail": detail, "code": code}
     if errors is not None:
         body["errors"] = errors
@@ -58,25 +95,27 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    fields = [FieldError.of(_field(tuple(e["loc"])), from_pydantic(e)) for e in exc.errors()]
+    return JSONResponse(status_code=422, content=invalid_body(fields))
+
+
+def invalid_body(fields: list[FieldError]) -> dict[str, Any]:
+    """The 422 body: every field at fault with its code and its French message."""
     errors = [
-        {
-            "field": _field(tuple(e["loc"])),
-            "message": shown(str(e["msg"]).removeprefix("Value error, ")),
-        }
-        for e in exc.errors()
+        {"field": shown(e.field), "code": e.code, "message": shown(e.message)} for e in fields
     ]
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return JSONResponse(status_code=422, content=_body(detail, "invalid_input", errors))
+    detail = " ; ".join(f"{e['field']} : {e['message']}" for e in errors)
+    return _body(detail or render("invalid_input"), "invalid_input", errors)
 
 
 async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInput)
-    errors = [{"field": shown(e.field), "message": shown(e.message)} for e in exc.errors]
-    return JSONResponse(status_code=422, content=_body(shown(str(exc)), "invalid_input", errors))
+    return JSONResponse(status_code=422, content=invalid_body(exc.errors))
 
 
 async def _parameter_gap(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(status_code=422, content=_body(str(exc), "parameter_gap"))
+    assert isinstance(exc, ParameterGap)
+    return JSONResponse(status_code=422, content=_body(render(exc.code, exc.params), exc.code))
 
 
 def log_refusal(request: Request, detail: str) -> None:
@@ -94,21 +133,20 @@ def log_refusal(request: Request, detail: str) -> None:
 
 async def _service(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
-    if exc.status == 403:
-        log_refusal(request, exc.detail)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    status = status_of(exc)
+    if status == 403:
+        log_refusal(request, exc.message_code)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after)}
-    return JSONResponse(
-        status_code=exc.status, content=_body(exc.detail, exc.code), headers=headers
-    )
+    return JSONResponse(status_code=status, content=_body(exc.detail, exc.code), headers=headers)
 
 
 async def _stale(_: Request, exc: Exception) -> JSONResponse:
     # Another request changed the row between our read and our write (version column).
     return JSONResponse(
         status_code=409,
-        content=_body("changed by someone else meanwhile: reload and try again", "stale_version"),
+        content=_body(render("stale_version"), "stale_version"),
     )
 
 
@@ -117,7 +155,7 @@ async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
     # is bad input, not a server fault.
     return JSONResponse(
         status_code=422,
-        content=_body("a value is out of the range the database can store", "invalid_input"),
+        content=invalid_body([FieldError("body", "invalid_input.out_of_range")]),
     )
 
 
@@ -146,7 +184,7 @@ async def _http(request: Request, exc: Exception) -> Response:
     }.get(exc.status_code, "error")
     return JSONResponse(
         status_code=exc.status_code,
-        content=_body(str(exc.detail), code),
+        content=_body(render(code), code),
         headers=getattr(exc, "headers", None),
     )
 
@@ -159,9 +197,7 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
     return JSONResponse(
         status_code=503,
-        content=_body(
-            "the database is unavailable for a moment: try again shortly", "unavailable"
-        ),
+        content=_body(render("unavailable"), "unavailable"),
         headers={"Retry-After": "5"},
     )
 
@@ -172,16 +208,13 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         errors_log.error("disk full: %s %s: %s", request.method, request.url.path, exc)
         return JSONResponse(
             status_code=507,
-            content=_body(
-                "storage is full: nothing was saved (espace disque insuffisant)",
-                "insufficient_storage",
-            ),
+            content=_body(render("insufficient_storage"), "insufficient_storage"),
         )
     errors_log.error("unexpected error: %s %s", request.method, request.url.path, exc_info=exc)
     # Answered outside the security headers middleware (Starlette's last resort): say nosniff.
     return JSONResponse(
         status_code=500,
-        content=_body("internal error: it has been logged", "internal_error"),
+        content=_body(render("internal_error"), "internal_error"),
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
     )
 

@@ -28,6 +28,7 @@ from api.routes import (
 )
 from api.security import SecurityHeaders
 from engine.rulebook import default_registry
+from engine.services import production
 from engine.services.letters import stop_render_workers
 from engine.settings import get_settings
 
@@ -40,7 +41,10 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        stop_render_workers()  # a close still rendering PDFs: its worker processes end too
+        # Letters still being produced in the background: the job being stored ends, the others
+        # go back to the queue (the next start or the scheduler produces them)…
+        production.stop()
+        stop_render_workers()  # …and the rendering worker processes end too
 
 
 def create_app() -> FastAPI:
@@ -77,11 +81,12 @@ def create_app() -> FastAPI:
         outbox.router,
     )
     for router in routers:
-        # Every operation may answer 400 (a body that cannot be parsed), 422 (our error shape,
-        # not FastAPI's default) and 503 (the database out of reach for a moment); routes
-        # declare their other errors themselves.
+        # Every operation may answer 400 (a body that cannot be parsed), 413 (a body over the
+        # limit, refused before any route: api/limits.py), 422 (our error shape, not FastAPI's
+        # default) and 503 (the database out of reach for a moment); routes declare their other
+        # errors themselves.
         app.include_router(
-            router, prefix="/api/v1", responses=errors.error_responses(400, 422, 503)
+            router, prefix="/api/v1", responses=errors.error_responses(400, 413, 422, 503)
         )
     # The HTML pages (cookie sessions, CSRF-checked forms) and their vendored static files.
     app.include_router(pages_router())

@@ -35,7 +35,7 @@ SYSTEM = Actor(id=None, role="system", name="cofinance")
 
 def require_role(actor: Actor, *roles: str) -> None:
     if actor.role not in roles:
-        raise Forbidden(f"reserved to: {', '.join(roles)}")
+        raise Forbidden("forbidden.role", roles=", ".join(roles))
 
 
 def can_see_application(actor: Actor, application: Application, funder_ids: Iterable[int]) -> bool:
@@ -53,9 +53,10 @@ def can_see_application(actor: Actor, application: Application, funder_ids: Iter
 
 def require_holder(actor: Actor, application: Application) -> None:
     if actor.role != "applicant" or actor.organisation_id != application.organisation_id:
-        raise Forbidden("only the holder of this application may do this")
+        raise Forbidden("forbidden.not_holder")
 
 
 def require_funder_member(actor: Actor, funder_id: int) -> None:
     if actor.role != "funder" or actor.funder_id != funder_id:
-        raise Forbidden("only members of this funder may act on its share")
+        raise Forbidden("forbidden.not_member")
+

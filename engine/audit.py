@@ -64,7 +64,7 @@ def authorise(workflow: str, trigger: str, actor: Actor) -> None:
     whoever may never fire the trigger learns nothing of the state.
     """
     if not may_ever_fire(workflow, trigger, actor.role):
-        raise Forbidden(str(RoleRefused(workflow, trigger, actor.role)))
+        raise Forbidden("forbidden.role_refused", role=actor.role, trigger=trigger)
 
 
 def transition(
@@ -89,11 +89,12 @@ def transition(
     try:
         step = fire(workflow, row, trigger, role=actor.role, guards=guards, reason=reason)
     except TransitionRefused as exc:
-        raise Conflict(str(exc), "wrong_state") from None
+        raise Conflict("wrong_state", state=exc.state, trigger=exc.trigger) from None
     except RoleRefused as exc:
-        raise Forbidden(str(exc)) from None
+        raise Forbidden("forbidden.role_refused", role=exc.role, trigger=exc.trigger) from None
     except ReasonRequired:
-        raise InvalidInput([FieldError("reason", "a reason is required")]) from None
+        raise InvalidInput([FieldError("reason", "reason_required")]) from None
+
     assert row.id is not None
     record(
         session,

@@ -1,7 +1,10 @@
-"""Backup and restore of a SQLite deployment: an online copy of the database and the files.
+"""Backup and restore of a SQLite deployment: an online copy of the database, which holds the
+documents and letters too (the `blobs` table, engine/blobs.py).
 
-PostgreSQL deployments use `pg_dump`/`pg_restore` for the database (see the README) and this
-same archive for the files only.
+PostgreSQL deployments use `pg_dump`/`pg_restore`, which carry everything the same way.
+Archives written before documents and letters moved into the database also hold their files
+(`documents/`, `letters/`): a restore still puts them back in the data folder, where
+`cofinance db upgrade` (migration 0005) moves them into the restored database.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from engine.clock import now
 from engine.settings import Settings
 
-FOLDERS = ("documents", "letters")
+LEGACY_FOLDERS = ("documents", "letters")  # in archives written before migration 0005
 DATABASE_NAME = "cofinance.sqlite3"
 
 
@@ -32,29 +35,32 @@ def _sqlite_path(settings: Settings) -> Path | None:
 
 
 def backup(settings: Settings, target: Path) -> dict[str, object]:
-    """Write a .tar.gz with a consistent copy of the database and every stored file."""
+    """Write a .tar.gz with a consistent copy of the database, stored files included."""
     database = _sqlite_path(settings)
-    manifest: dict[str, object] = {"created_at": now().isoformat(), "database": None}
+    if database is None:
+        raise BackupError(
+            "with PostgreSQL, back up with pg_dump: it carries the documents and letters too "
+            "(they are stored in the database)"
+        )
+    if not database.exists():
+        raise BackupError(f"no database at {database}")
+    manifest: dict[str, object] = {"created_at": now().isoformat(), "database": DATABASE_NAME}
     with tempfile.TemporaryDirectory() as scratch, tarfile.open(target, "w:gz") as archive:
-        if database is not None:
-            if not database.exists():
-                raise BackupError(f"no database at {database}")
-            copy = Path(scratch) / DATABASE_NAME
-            # The online backup API gives a consistent snapshot while the server keeps writing.
-            with sqlite3.connect(database) as source, sqlite3.connect(copy) as destination:
-                source.backup(destination)
-            destination.close()
-            archive.add(copy, arcname=DATABASE_NAME)
-            manifest["database"] = DATABASE_NAME
-        files = 0
-        for folder in FOLDERS:
-            path = settings.data_dir / folder
-            if path.is_dir():
-                for item in sorted(path.iterdir()):
-                    if item.is_file() and not item.name.startswith("."):
-                        archive.add(item, arcname=f"{folder}/{item.name}")
-                        files += 1
-        manifest["files"] = files
+        copy = Path(scratch) / DATABASE_NAME
+        # The online backup API gives a consistent snapshot while the server keeps writing.
+        with sqlite3.connect(database) as source, sqlite3.connect(copy) as destination:
+            source.backup(destination)
+            stored = {
+                table: destination.execute(
+                    f"SELECT count(*) FROM {table} WHERE blob_id IS NOT NULL"
+                ).fetchone()[0]
+                for table in ("documents", "letters")
+            }
+        destination.close()
+        archive.add(copy, arcname=DATABASE_NAME)
+        # The files are rows of the copy: documents and letters with their content.
+        manifest["files"] = sum(stored.values())
+        manifest["stored"] = stored
         data = json.dumps(manifest, indent=2).encode()
         info = tarfile.TarInfo("manifest.json")
         info.size = len(data)
@@ -85,7 +91,7 @@ def _extract(
         raise BackupError(f"{source}: no manifest, not a cofinance backup") from None
     for member in archive.getmembers():
         top = member.name.split("/", 1)[0]
-        allowed = member.name == DATABASE_NAME or (top in FOLDERS and member.isfile())
+        allowed = member.name == DATABASE_NAME or (top in LEGACY_FOLDERS and member.isfile())
         if member.name == "manifest.json" or not allowed:
             continue
         if member.name == DATABASE_NAME:

@@ -1,52 +1,62 @@
-"""Errors the services raise; the API maps each to its HTTP status, the CLI to a message."""
+"""Errors the services raise: a stable code and its parameters, never a sentence nor a status.
+
+`Conflict("wrong_state.edit", state="submitted")`: the code picks the French sentence in
+engine/messages.py; its head (`wrong_state`) is the public code of the API, which maps each
+class to its HTTP status (api/errors.py); the CLI and the pages show the sentence.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from engine.messages import public_code, render
+
 
 class ServiceError(Exception):
-    status = 400
     code = "error"
 
-    def __init__(self, detail: str, code: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        if code is not None:
-            self.code = code
+    def __init__(self, code: str | None = None, /, **params: Any) -> None:
+        self.message_code = code if code is not None else type(self).code
+        self.params = params
+        self.code = public_code(self.message_code)
+        super().__init__(self.message_code)
+
+    @property
+    def detail(self) -> str:
+        """The French sentence."""
+        return render(self.message_code, self.params)
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 class NotFound(ServiceError):
-    status = 404
     code = "not_found"
 
 
 class Forbidden(ServiceError):
-    status = 403
     code = "forbidden"
 
 
 class Conflict(ServiceError):
     """Wrong state, stale version, deadline passed, duplicate: the request may not apply now."""
 
-    status = 409
     code = "conflict"
 
 
 class TooManyAttempts(ServiceError):
-    status = 429
     code = "too_many_requests"
 
-    def __init__(self, detail: str, retry_after: int, code: str | None = None) -> None:
-        super().__init__(detail, code)
+    def __init__(self, code: str | None = None, /, *, retry_after: int, **params: Any) -> None:
+        super().__init__(code, **params)
         self.retry_after = max(1, retry_after)  # seconds, for the Retry-After header
 
 
 class Unauthenticated(ServiceError):
-    status = 401
     code = "unauthenticated"
 
 
 class InsufficientStorage(ServiceError):
     """The disk holding the data folder is full: nothing was stored."""
 
-    status = 507
     code = "insufficient_storage"

@@ -18,5 +18,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", data_dir: Path | None = None) -> None:
+    """Migrate the database at `url`; `data_dir` is the data folder whose files migration 0005
+    moves into the database (default: COFINANCE_DATA_DIR)."""
+    config = alembic_config(url)
+    if data_dir is not None:
+        config.attributes["data_dir"] = data_dir
+    command.upgrade(config, revision)
+
+
+def downgrade(url: str, revision: str, data_dir: Path | None = None) -> None:
+    config = alembic_config(url)
+    if data_dir is not None:
+        config.attributes["data_dir"] = data_dir
+    command.downgrade(config, revision)

@@ -171,13 +171,38 @@ class Share(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
+class Blob(SQLModel, table=True):
+    """The bytes of one stored file (an uploaded document, a generated PDF).
+
+    Stored in the database (SQLite BLOB, PostgreSQL bytea) and written in the same transaction
+    as the `documents` or `letters` row that points to it (`blob_id`, unique: one owner each):
+    any server process serves them, a database backup carries them, and a crash leaves neither
+    a row without its content nor content without its row (engine/blobs.py).
+
+    A table of its own rather than a column on each row: listing documents and letters (an
+    application's files, a session's letters, the outbox) never reads their content, which is
+    loaded only to be served or attached, and both kinds of file share one code path.
+    """
+
+    __tablename__ = "blobs"
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64)
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
 class Document(SQLModel, table=True):
     __tablename__ = "documents"
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="applications.id", index=True)
     kind: str = Field(max_length=50)
     filename: str = Field(max_length=255)
-    stored_name: str = Field(max_length=100, unique=True)
+    # Set on every row the application writes; None only for a row whose file was already
+    # missing when migration 0005 moved the files into the database (served as 404).
+    blob_id: int | None = Field(default=None, foreign_key="blobs.id", unique=True)
     content_type: str = Field(max_length=100)
     size: int
     sha256: str = Field(max_length=64)
@@ -240,10 +265,42 @@ class Letter(SQLModel, table=True):
     session_id: int | None = Field(default=None, foreign_key="sessions.id", index=True)
     funder_id: int | None = Field(default=None, foreign_key="funders.id")
     title: str = Field(max_length=300)
-    stored_name: str = Field(max_length=100, unique=True)
+    # As Document.blob_id: always set, but for a file already missing at migration 0005.
+    blob_id: int | None = Field(default=None, foreign_key="blobs.id", unique=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+
+
+class ProductionJob(SQLModel, table=True):
+    """A document a session's decisions call for, produced after they are locked
+    (engine/services/production.py): the decision letters of one file (`letter`), the minutes
+    (`minutes`), one member's convocation (`convocation`).
+
+    Recorded in the transaction that locks the decisions; a worker claims it (`attempts + 1`, a
+    lease until `lease_until`), renders outside any transaction, then in one transaction marks
+    it done (only if its claim still holds) and stores its letters, their blobs and the emails
+    that attach them. `key` names what it produces, once: a close or a convening recorded twice
+    cannot ask for it twice.
+    """
+
+    __tablename__ = "production_jobs"
+    __table_args__ = (Index("ix_production_jobs_due", "state", "lease_until"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=20)  # letter | minutes | convocation
+    session_id: int = Field(foreign_key="sessions.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="applications.id")
+    actor_id: int | None = Field(default=None, foreign_key="users.id")  # who signs (the chair)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="pending", max_length=20)  # pending | done
+    attempts: int = 0
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_error: str | None = None
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class OutboxMessage(SQLModel, table=True):

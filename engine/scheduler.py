@@ -3,7 +3,8 @@ one process at a time (engine/jobs/leader.py), inside `cofinance serve` or as `c
 scheduler`.
 
 Every job is a sweep over due dates (engine/jobs/tasks.py), run at start and then every
-`scheduler_sweep_seconds` (the outbox every `scheduler_dispatch_seconds`), with
+`scheduler_sweep_seconds` (the production of letters and the outbox every
+`scheduler_dispatch_seconds`), with
 `coalesce=True, max_instances=1, misfire_grace_time=None`: a run missed while no process was up
 is made once when one starts, never dropped (APScheduler's default grace of 1 s drops it) and
 never doubled. A call's deadline also gets a date job at `closes_at`, stored in the job store,
@@ -43,6 +44,7 @@ def jobs(settings: Settings) -> list[tuple[str, Callable[[], None], float]]:
         ("convocations", tasks.convocations, sweep),
         ("undecided-shares", tasks.remind_undecided_shares, sweep),
         ("final-reports", tasks.remind_final_reports, sweep),
+        ("production", tasks.produce_documents, dispatch),
         ("dispatch-outbox", tasks.dispatch_outbox, dispatch),
     ]
 

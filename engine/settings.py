@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,9 +33,8 @@ class Settings(BaseSettings):
     # empty: the peer's own address is the client's, whatever the headers say.
     trusted_proxies: str = ""
     scheduler: bool = True
-    # Files of the data folder no row references (a crash between writing a file and committing
-    # its row) are removed at start once older than this (engine/services/sweep.py): a close in
-    # progress in another process writes younger files.
+    # Upload temporaries (`documents/.upload-…`) a killed process left are removed at start once
+    # older than this (engine/services/sweep.py): an upload in progress elsewhere is younger.
     orphan_grace_seconds: float = Field(default=3600.0, ge=0)
 
     # Email delivery (engine/notify): the outbox dispatcher's retries and SMTP connection.
@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     outbox_backoff_max_seconds: float = Field(default=6 * 3600.0, ge=0)
     outbox_lease_seconds: float = Field(default=900.0, gt=0)  # a claimed row is retried after
     outbox_batch_size: int = Field(default=20, ge=1)
+
+    # Production of letters, minutes and convocations after a close or a convening
+    # (engine/services/production.py): jobs claimed per pass, and how long a claim holds before
+    # another process may take the job over (a worker killed mid-job).
+    production_batch_size: int = Field(default=200, ge=1)
+    production_lease_seconds: float = Field(default=300.0, gt=0)
+    production_backoff_max_seconds: float = Field(default=3600.0, ge=0)  # after a failure
 
     # The scheduler (engine/scheduler.py): sweep periods, leader election, reminder delays.
     scheduler_sweep_seconds: float = Field(default=60.0, gt=0)
@@ -61,6 +68,15 @@ class Settings(BaseSettings):
     # Page session cookies: Secure always (True), never (False), or when served over https.
     cookie_secure: bool | None = None
     api_docs: bool = True
+    # A deployment's own parameter values (README, "Local parameter values"): a folder of
+    # `<namespace>/<name>.yaml` files whose dated values override or add to the built-in ones.
+    # None: the built-in values only.
+    parameters_dir: Path | None = None
+
+    @field_validator("parameters_dir", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def effective_database_url(self) -> str:

@@ -9,13 +9,25 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from engine.rulebook import Check, Context, Rule, check
+from engine.rulebook import Check, Context, DocumentKind, Rule, check
 from engine.rulebook.communes import department_of
 from engine.rulebook.money import euros
 
 PARAMETER_ROOT = Path(__file__).parent / "parameters"
 CIRCULAR = "Lettre circulaire CNAF 2012-093, §4.3 (critères communs d'éligibilité)"
 COMMON_PARAMETERS = ("common.cer_required",)
+_ASSOCIATIONS = frozenset({"association"})
+# The supporting documents of every scheme (RULES.md §2), the ones G3 requires: a scheme lists
+# them in its `documents`, with any of its own after them.
+COMMON_DOCUMENTS = (
+    DocumentKind("cerfa_12156", "Formulaire CERFA n° 12156 signé"),
+    DocumentKind("rib", "Relevé d'identité bancaire (RIB)"),
+    DocumentKind("budget", "Budget prévisionnel de l'action"),
+    DocumentKind("statuts", "Statuts de l'association", _ASSOCIATIONS),
+    DocumentKind("officers_list", "Liste des dirigeants", _ASSOCIATIONS),
+    DocumentKind("approved_accounts", "Derniers comptes approuvés", _ASSOCIATIONS),
+    DocumentKind("activity_report", "Dernier rapport d'activité", _ASSOCIATIONS),
+)
 
 _RNA = re.compile(r"W[0-9]{9}")  # ASCII digits only: `\d` also matches other scripts' digits
 _LA_POSTE_SIREN = "356000000"  # La Poste's establishments use a digit-sum check instead of Luhn
@@ -61,17 +73,17 @@ def g2(ctx: Context) -> Check:
     )
 
 
-_ALWAYS = ("cerfa_12156", "rib", "budget")
-_ASSOCIATION = ("statuts", "officers_list", "approved_accounts", "activity_report")
-
-
 def g3(ctx: Context) -> Check:
-    required = list(_ALWAYS)
-    if ctx.text("holder.kind") == "association":
-        required.extend(_ASSOCIATION)
+    """Every document the scheme requires of this kind of holder is joined (its French label
+    names each missing one)."""
+    holder = ctx.text("holder.kind")
     given = set(ctx.items("documents"))
     ctx.reads.facts["documents"] = sorted(given)
-    missing = [kind for kind in required if kind not in given]
+    missing = [
+        document.label
+        for document in ctx.documents
+        if document.required_from(holder) and document.code not in given
+    ]
     return check(
         not missing,
         "Toutes les pièces obligatoires sont jointes.",
@@ -147,7 +159,14 @@ def common_rules(calendar_label: str) -> list[Rule]:
     return [
         Rule("G1", "SIRET valide et, pour une association, numéro RNA", "Décret 2016-1971", g1),
         Rule("G2", "Contrat d'engagement républicain signé", "Loi 2000-321 art. 10-1", g2),
-        Rule("G3", "Pièces obligatoires jointes", "CERFA 12156 (notice 51781)", g3),
+        # Missing documents are asked for: the file is incomplete, not ineligible (RULES.md §3).
+        Rule(
+            "G3",
+            "Pièces obligatoires jointes",
+            "CERFA 12156 (notice 51781)",
+            g3,
+            on_failure="incomplete",
+        ),
         Rule("G4", "Compte rendu financier en cas de renouvellement", "CERFA 15059", g4),
         Rule("G5", "Budget équilibré", CIRCULAR, g5),
         Rule("G6", "Pas de dépense d'investissement", "Décret 2018-514", g6),

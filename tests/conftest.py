@@ -96,8 +96,11 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Se
 
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
+    from engine.services import production
+
     database = Database(settings.effective_database_url)
     yield database
+    production.wait_idle(60)  # a background production of the test still using it
     database.dispose()
 
 
@@ -170,6 +173,16 @@ def seeded(client: TestClient, db: Database) -> Seeded:
     state = Seeded(client)
     state.headers = {username: state.token(username) for username, *_ in USERS}
     return state
+
+
+@pytest.fixture(autouse=True)
+def _production_in_the_callers_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Letters, minutes and convocations are produced right after the close (or convening)
+    commits: in a background thread in production, in the caller's thread here, so that a test
+    sees them when the call returns (tests/api/test_production.py runs the background thread)."""
+    from engine.services import production
+
+    monkeypatch.setattr(production, "IN_BACKGROUND", False)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import DatabaseDep
 from api.pages.files import parse_money
-from api.pages.french import FUNDER_KINDS, OUTBOX_KINDS, OUTBOX_STATES, ROLES
+from api.pages.french import OUTBOX_KINDS, OUTBOX_STATES, ROLES
 from api.pages.web import (
     PageActor,
     PageRoute,
@@ -24,7 +24,7 @@ from api.pages.web import (
 from engine.access import Actor, require_role
 from engine.db import Database
 from engine.notify import deliver
-from engine.rulebook import FieldError, InvalidInput
+from engine.rulebook import FieldError, InvalidInput, default_registry
 from engine.services.accounts import create_user
 from engine.services.directory import list_users
 from engine.services.funders import create_funder, list_funders
@@ -42,14 +42,16 @@ def _funders_page(
 ) -> Response:
     every = list_funders(db)
     pagination = Pagination(page_number(page), len(every))
+    # The installed funder modules, each under its French label (FunderModule.label).
+    kinds = {code: module.label for code, module in default_registry().funders.items()}
     return render(
         request,
         "admin/funders.html",
         {
             "items": pagination.slice(every),
             "pagination": pagination,
-            "kinds": list(FUNDER_KINDS.items()),
-            "kind_labels": FUNDER_KINDS,
+            "kinds": list(kinds.items()),
+            "kind_labels": kinds,
             "values": values or {},
             "form_errors": errors or {},
         },
@@ -74,7 +76,7 @@ def add_funder(request: Request, form: PostedForm, db: DatabaseDep, actor: PageA
     }
     try:
         missing = [
-            FieldError(k, "Field required") for k in ("code", "name", "kind") if not values[k]
+            FieldError(k, "required") for k in ("code", "name", "kind") if not values[k]
         ]
         if missing:
             raise InvalidInput(missing)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import DatabaseDep, SettingsDep
-from api.pages.french import translate
+from api.errors import status_of
 from api.pages.web import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -23,6 +23,7 @@ from api.pages.web import (
 )
 from engine.access import Actor
 from engine.errors import TooManyAttempts, Unauthenticated
+from engine.messages import render as render_message
 from engine.services.accounts import issue_token
 from engine.services.signin import sign_in, sign_out
 
@@ -66,11 +67,11 @@ def login(request: Request, form: Form, db: DatabaseDep, settings: SettingsDep) 
             {
                 "next": form_text(form, "suivant"),
                 "username": username,
-                "login_error": translate(exc.detail)
+                "login_error": exc.detail
                 if throttled
-                else "Identifiant ou mot de passe incorrect.",
+                else render_message("unauthenticated.credentials"),
             },
-            status_code=exc.status,
+            status_code=status_of(exc),
         )
         if isinstance(exc, TooManyAttempts):
             page.headers["Retry-After"] = str(exc.retry_after)

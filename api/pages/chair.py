@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
 from api.deps import DatabaseDep, SettingsDep
+from api.pages import reads
 from api.pages.charts import AMOUNT_SERIES, ENVELOPE_SERIES, bar_chart, gauge
 from api.pages.files import call_view, funder_names, my_funder_code, parse_money, scheme_label
 from api.pages.french import FLAGS
@@ -32,14 +33,12 @@ from api.pages.web import (
 from api.routes.sessions import pdf_response
 from engine.access import Actor, require_role
 from engine.db import Database
-from engine.notify.deliver import dispatch_outbox, letters_dir
 from engine.rulebook import FieldError, InvalidInput, default_registry
 from engine.services import calls, queries
 from engine.services import sessions as service
 from engine.services.calls import EnvelopeIn
 from engine.services.funders import list_funders
 from engine.services.reports import amounts_by_scheme_and_commune, envelopes_of_call
-from engine.views import session_summary
 from workflows.application import APPLICATION
 from workflows.call import CALL
 from workflows.session import SESSION
@@ -54,7 +53,7 @@ def _datetime(raw: str, field: str) -> datetime:
     try:
         return datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput([FieldError(field, "not a YYYY-MM-DD date")]) from None
+        raise InvalidInput([FieldError(field, "date_expected")]) from None
 
 
 # ---------------------------------------------------------------- files and calls
@@ -141,9 +140,9 @@ def create_call(request: Request, form: PostedForm, db: DatabaseDep, actor: Page
                 envelopes.append(EnvelopeIn(funder.code, amount))
         for name in ("title", "opens_at", "closes_at", "scheme"):
             if not values.get(name):
-                errors.append(FieldError(name, "Field required"))
+                errors.append(FieldError(name, "required"))
         if not envelopes:
-            errors.append(FieldError("funders", "Field required"))
+            errors.append(FieldError("funders", "required"))
         if errors:
             raise InvalidInput(errors)
         call = calls.create_call(
@@ -179,7 +178,7 @@ def list_sessions(
     request: Request, db: DatabaseDep, actor: PageActor, page: str | None = None
 ) -> Response:
     require_role(actor, "chair", "funder", "admin")
-    meetings = [session_summary(m) for m in service.list_sessions(db, actor)]
+    meetings = reads.sessions(db, actor)
     meetings.reverse()  # the next or latest session first
     pagination = Pagination(page_number(page), len(meetings))
     titles = {c["id"]: c["title"] for c in calls_for(db, actor)}
@@ -220,7 +219,7 @@ def create_session(
     require_role(actor, "chair")
     values = {key: form_text(form, key) for key in ("call_id", "title", "starts_at", "location")}
     try:
-        missing = [FieldError(k, "Field required") for k, v in values.items() if not v]
+        missing = [FieldError(k, "required") for k, v in values.items() if not v]
         if missing:
             raise InvalidInput(missing)
         meeting = service.create_session(
@@ -237,7 +236,7 @@ def create_session(
 
 
 def _live_context(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
-    view = service.session_view(db, actor, session_id)
+    view = reads.session(db, actor, session_id)
     names = funder_names(db)
     envelopes = [
         {
@@ -273,7 +272,7 @@ def _session_page(
     mine = my_funder_code(db, actor)
     candidates: list[dict[str, Any]] = []
     if actor.role == "chair" and "agenda_editable" in state.tags:
-        listing = queries.list_applications(db, actor, meeting["call_id"], limit=500)
+        listing = reads.applications(db, actor, meeting["call_id"], limit=500)
         on_agenda = {a["id"] for a in meeting["agenda"]}
         candidates = [
             a for a in listing["items"] if a["state"] in SCHEDULABLE or a["id"] in on_agenda
@@ -344,8 +343,7 @@ def set_agenda(
 def convene(
     session_id: int, form: PostedForm, db: DatabaseDep, actor: PageActor, settings: SettingsDep
 ) -> Response:
-    service.convene_session(db, actor, session_id, settings)
-    dispatch_outbox(db, settings)  # as the API does: convocations go out right away
+    service.convene_session(db, actor, session_id, settings)  # convocations: in the background
     return redirect(f"/seances/{session_id}", "convened")
 
 
@@ -359,8 +357,7 @@ def open_session(session_id: int, form: PostedForm, db: DatabaseDep, actor: Page
 def close_session(
     session_id: int, form: PostedForm, db: DatabaseDep, actor: PageActor, settings: SettingsDep
 ) -> Response:
-    service.close_session(db, actor, session_id, settings)
-    dispatch_outbox(db, settings)  # as the API does: letters go out right away
+    service.close_session(db, actor, session_id, settings)  # letters: in the background
     return redirect(f"/seances/{session_id}", "closed")
 
 
@@ -398,11 +395,9 @@ def decide(
 
 
 @router.get("/seances/{session_id}/proces-verbal")
-def minutes(
-    session_id: int, db: DatabaseDep, actor: PageActor, settings: SettingsDep
-) -> FileResponse:
-    letter = queries.session_minutes(db, actor, session_id)
-    return pdf_response(letters_dir(settings) / letter.stored_name, f"pv-seance-{session_id}.pdf")
+def minutes(session_id: int, db: DatabaseDep, actor: PageActor) -> Response:
+    _, content = queries.session_minutes(db, actor, session_id)
+    return pdf_response(content, f"pv-seance-{session_id}.pdf")
 
 
 # ---------------------------------------------------------------- dashboard

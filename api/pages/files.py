@@ -11,11 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from api.deps import DatabaseDep, SettingsDep
-from api.pages.french import ACTIONS, DOCUMENT_KINDS, FLAGS, field_label
+from api.pages import reads
+from api.pages.forms import labeller
+from api.pages.french import ACTIONS, FLAGS
 from api.pages.web import (
     PageActor,
     PageRoute,
@@ -30,16 +32,15 @@ from api.routes.documents import attachment
 from api.routes.sessions import pdf_response
 from engine.access import Actor
 from engine.db import Database
-from engine.notify.deliver import letters_dir
+from engine.messages import from_exception
 from engine.rulebook import FieldError, InvalidInput, default_registry
 from engine.rulebook.communes import commune_name
 from engine.rulebook.money import to_money
 from engine.services import applications as service
 from engine.services import calls, queries
-from engine.services.documents import add_document, document_path, list_documents
+from engine.services.documents import add_document, document_file
 from engine.services.funders import list_funders
 from engine.services.shares import PROPOSABLE, propose_share
-from engine.views import call_json, document_json
 from workflows.application import APPLICATION
 from workflows.share import SHARE
 
@@ -51,12 +52,12 @@ def parse_money(raw: str, field: str, required: bool = True) -> Decimal | None:
     text = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
     if not text:
         if required:
-            raise InvalidInput([FieldError(field, "Field required")])
+            raise InvalidInput([FieldError(field, "required")])
         return None
     try:
         return to_money(text.replace(",", "."))
     except ValueError as exc:
-        raise InvalidInput([FieldError(field, str(exc))]) from None
+        raise InvalidInput([FieldError.of(field, from_exception(exc))]) from None
 
 
 def scheme_label(code: str) -> str:
@@ -76,13 +77,17 @@ def my_funder_code(db: Database, actor: Actor) -> str | None:
 
 def call_view(db: Database, call_id: int) -> dict[str, Any]:
     with db.reading() as session:
-        return call_json(session, calls.get_call(session, call_id))
+        return reads.call(session, calls.get_call(session, call_id))
 
 
 def _timeline(
-    events: list[dict[str, Any]], shares: list[dict[str, Any]], names: dict[str, str]
+    events: list[dict[str, Any]],
+    shares: list[dict[str, Any]],
+    names: dict[str, str],
+    documents: dict[str, str],
 ) -> list[dict[str, Any]]:
-    """The events as a person reads them: what happened, to what, from which state to which."""
+    """The events as a person reads them: what happened, to what, from which state to which
+    (`documents`: the French label of each document kind of the scheme)."""
     share_funder = {s["id"]: s["funder"] for s in shares}
     entries = []
     for event in events:
@@ -103,8 +108,8 @@ def _timeline(
             detail.append(("Par", "les règles du financeur"))
         elif event.get("actor"):
             detail.append(("Par", event["actor"]))
-        if data.get("kind") in DOCUMENT_KINDS:
-            detail.append(("Pièce", DOCUMENT_KINDS[data["kind"]]))
+        if data.get("kind") in documents:
+            detail.append(("Pièce", documents[data["kind"]]))
         entries.append(
             {
                 "when": event["created_at"],
@@ -122,29 +127,31 @@ def _timeline(
 
 
 def file_context(db: Database, actor: Actor, application_id: int) -> dict[str, Any]:
-    application = queries.application_view(db, actor, application_id)
-    events = queries.application_events(db, actor, application_id)
-    letters = queries.application_letters(db, actor, application_id)
-    documents = [document_json(d) for d in list_documents(db, actor, application_id)]
+    application = reads.application(db, actor, application_id)
+    events = reads.events(db, actor, application_id)
+    letters = reads.letters(db, actor, application_id)
+    documents = reads.documents(db, actor, application_id)
     names = funder_names(db)
     state = application["state"]
     mine = my_funder_code(db, actor)
     my_share = next((s for s in application["shares"] if s["funder"] == mine), None)
     role = actor.role
     call = call_view(db, application["call_id"])
+    scheme = default_registry().schemes.get(call["scheme"])
+    kinds = scheme.document_labels() if scheme else {}
     territory = application["application"].get("territory") or []
     return {
         "app": application,
         "call": call,
         "scheme_label": scheme_label(call["scheme"]),
         "communes": [(code, commune_name(code) or code) for code in territory],
-        "timeline": _timeline(events, application["shares"], names),
+        "timeline": _timeline(events, application["shares"], names, kinds),
         "letters": letters,
         "documents": documents,
-        "document_kinds": DOCUMENT_KINDS,
+        "document_kinds": kinds,
         "funder_names": names,
         "flag_labels": FLAGS,
-        "field_label": field_label,
+        "field_label": labeller(scheme),
         "my_share": my_share,
         "is_holder": role == "applicant",
         "can_edit": role == "applicant" and state in service.EDITABLE,
@@ -193,7 +200,7 @@ def upload(
     upload = form.get("file")
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise InvalidInput([FieldError("file", "Choisissez un fichier.")])
+            raise InvalidInput([FieldError("file", "file_required")])
         add_document(db, actor, application_id, kind, upload.filename, upload.file, settings)
     except InvalidInput as exc:
         return show_file(
@@ -274,7 +281,7 @@ def _reasoned(
     reason = form_text(form, "reason")
     try:
         if not reason:
-            raise InvalidInput([FieldError("reason", "a reason is required")])
+            raise InvalidInput([FieldError("reason", "reason_required")])
         act(reason)
     except InvalidInput as exc:
         return show_file(request, db, actor, application_id, errors={name: field_errors(exc)})
@@ -319,17 +326,13 @@ def override(
 
 
 @router.get("/lettres/{letter_id}")
-def letter(
-    letter_id: int, db: DatabaseDep, actor: PageActor, settings: SettingsDep
-) -> FileResponse:
-    found = queries.letter_file(db, actor, letter_id)
-    return pdf_response(letters_dir(settings) / found.stored_name, f"lettre-{letter_id}.pdf")
+def letter(letter_id: int, db: DatabaseDep, actor: PageActor) -> Response:
+    _, content = queries.letter_file(db, actor, letter_id)
+    return pdf_response(content, f"lettre-{letter_id}.pdf")
 
 
 @router.get("/pieces/{document_id}")
-def document(
-    document_id: int, db: DatabaseDep, actor: PageActor, settings: SettingsDep
-) -> FileResponse:
+def document(document_id: int, db: DatabaseDep, actor: PageActor) -> Response:
     """A supporting document, downloaded (as `GET /api/v1/documents/{id}`)."""
-    found, path = document_path(db, actor, document_id, settings)
-    return attachment(found, path)
+    found, content = document_file(db, actor, document_id)
+    return attachment(found, content)

@@ -9,19 +9,26 @@ service validates them, the form does not judge them.
 from __future__ import annotations
 
 import re
-import types
-import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, Union, get_args, get_origin
+from functools import partial
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from api.pages.french import CHOICES, HOLDER_KINDS, field_label
 from engine.rulebook import Count, Day, Flag, Money, Quantity, Ratio, SchemeModule
+from engine.rulebook.application import Holder
+from engine.rulebook.labels import application_label, choices, nested_model, unwrap
 
 PREFIX = "application."
+# The form's own fields, around the application body (whose labels its models declare).
+PAGE_FIELDS = {
+    "call_id": "Appel à projets",
+    "title": "Intitulé de l'action",
+    "application": "Demande",
+}
 _SPACES = re.compile(r"[\s\u00a0\u202f€%]")
 GROUP_ROWS_EXTRA = 1
 
@@ -77,17 +84,20 @@ def _kind(annotation: Any, metadata: list[Any]) -> str:
     return "text"
 
 
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    """`Annotated[T, ...]` → (T, metadata); optional types keep their inner type."""
-    metadata: list[Any] = []
-    while get_origin(annotation) is typing.Annotated:
-        args = get_args(annotation)
-        annotation, metadata = args[0], [*metadata, *args[1:]]
-    if get_origin(annotation) in (Union, types.UnionType):
-        inner = [a for a in get_args(annotation) if a is not type(None)]
-        if len(inner) == 1:
-            return _unwrap(inner[0])
-    return annotation, metadata
+def field_label(path: str, scheme: SchemeModule | None = None) -> str:
+    """The French label of a field named by its path in the form or in an error
+    (`application.budget.total_cost`, `application.facts.groups.0.cost`), as the models of the
+    application and of the scheme's facts declare it."""
+    if path in PAGE_FIELDS:
+        return PAGE_FIELDS[path]
+    if path.startswith(PREFIX):
+        return application_label(scheme.facts if scheme else None, path.removeprefix(PREFIX))
+    return path
+
+
+def labeller(scheme: SchemeModule | None) -> Callable[[str], str]:
+    """`field_label` for the applications of one scheme (for the templates)."""
+    return partial(field_label, scheme=scheme)
 
 
 HINTS = {
@@ -100,29 +110,28 @@ HINTS = {
 
 
 def model_fields(model: type[BaseModel], prefix: str) -> list[Field]:
+    """One input per field of `model`, labelled as the model declares (its `title`, and each
+    fixed value's label in its `choices`)."""
     fields = []
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
-        annotation, metadata = _unwrap(info.annotation)
+        label = info.title or name
+        annotation, metadata = unwrap(info.annotation)
         metadata = [*info.metadata, *metadata]
         required = info.is_required()
         if get_origin(annotation) is list:
-            (item,) = get_args(annotation)
-            item, _ = _unwrap(item)
-            if isinstance(item, type) and issubclass(item, BaseModel):
-                children = model_fields(item, f"{path}.#.")
-                fields.append(Field(path, field_label(path), "group", children=children))
-            elif get_origin(item) is Literal:
-                choices = [(v, CHOICES.get(v, v)) for v in get_args(item)]
-                fields.append(Field(path, field_label(path), "multi", choices, required=False))
+            inner = nested_model(info)
+            if inner is not None:
+                children = model_fields(inner, f"{path}.#.")
+                fields.append(Field(path, label, "group", children=children))
+            elif get_origin(unwrap(get_args(annotation)[0])[0]) is Literal:
+                fields.append(Field(path, label, "multi", choices(info), required=False))
             else:
-                fields.append(Field(path, field_label(path), "words", hint=HINTS["words"]))
+                fields.append(Field(path, label, "words", hint=HINTS["words"]))
             continue
         kind = _kind(annotation, metadata)
-        choices = [(v, CHOICES.get(v, v)) for v in get_args(annotation)] if kind == "choice" else []
-        fields.append(
-            Field(path, field_label(path), kind, choices, HINTS.get(kind, ""), required=required)
-        )
+        options = choices(info) if kind == "choice" else []
+        fields.append(Field(path, label, kind, options, HINTS.get(kind, ""), required=required))
     return fields
 
 
@@ -134,7 +143,7 @@ def application_sections(scheme: SchemeModule, funders: list[tuple[str, str]]) -
             "application.holder.kind",
             field_label("application.holder.kind"),
             "choice",
-            list(HOLDER_KINDS.items()),
+            choices(Holder.model_fields["kind"]),
         ),
         Field(
             "application.holder.siret",

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import DatabaseDep
+from api.pages import reads
 from api.pages.charts import gauge
 from api.pages.files import funder_names, my_funder_code
 from api.pages.web import PageActor, PageRoute, Pagination, page_number, render
 from engine.access import Actor, require_role
 from engine.db import Database
-from engine.services import calls, queries
+from engine.services import calls
 from engine.services.reports import envelopes_of_call
-from engine.views import call_json
 from workflows.application import APPLICATION
 
 router = APIRouter(route_class=PageRoute)
@@ -25,7 +25,7 @@ def calls_for(db: Database, actor: Actor) -> list[dict[str, Any]]:
     """Every call, or for a funder the calls it takes part in (newest deadline first)."""
     mine = my_funder_code(db, actor)
     with db.reading() as session:
-        every = [call_json(session, c) for c in calls.list_calls_in(session)]
+        every = [reads.call(session, c) for c in calls.list_calls_in(session)]
     if mine is None:
         return every
     return [c for c in every if any(f["funder"] == mine for f in c["funders"])]
@@ -47,9 +47,7 @@ def inbox(
     """Files filtered by call and state, a page at a time (the funder's and the chair's lists)."""
     state = etat if etat in APPLICATION.state_ids() else None
     pagination = Pagination(page_number(page), 0)
-    listing = queries.list_applications(
-        db, actor, _int(appel), state, pagination.offset, pagination.size
-    )
+    listing = reads.applications(db, actor, _int(appel), state, pagination.offset, pagination.size)
     pagination = Pagination(pagination.page, listing["total"])
     the_calls = calls_for(db, actor)
     mine = my_funder_code(db, actor)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import DatabaseDep, SettingsDep
+from api.pages import reads
 from api.pages.files import call_view, funder_names, scheme_label
 from api.pages.forms import (
     Section,
@@ -16,9 +17,10 @@ from api.pages.forms import (
     application_sections,
     form_values,
     group_row_count,
+    labeller,
     raw_values,
 )
-from api.pages.french import DOCUMENT_KINDS, FLAGS, field_label
+from api.pages.french import FLAGS
 from api.pages.web import (
     PageActor,
     PageRoute,
@@ -35,10 +37,9 @@ from engine.db import Database
 from engine.errors import Conflict
 from engine.rulebook import FieldError, InvalidInput, ParameterGap, default_registry, evaluate
 from engine.services import applications as service
-from engine.services import calls, queries
+from engine.services import calls
 from engine.services.funders import config_of, list_funders
 from engine.settings import Settings
-from engine.views import call_json
 from workflows.call import CALL
 
 router = APIRouter(route_class=PageRoute)
@@ -51,7 +52,7 @@ def my_applications(
 ) -> Response:
     require_role(actor, "applicant")
     pagination = Pagination(page_number(page), 0)
-    listing = queries.list_applications(db, actor, offset=pagination.offset, limit=pagination.size)
+    listing = reads.applications(db, actor, offset=pagination.offset, limit=pagination.size)
     pagination = Pagination(pagination.page, listing["total"])
     titles = _call_titles(db)
     for item in listing["items"]:
@@ -76,7 +77,7 @@ def _call_titles(db: Database) -> dict[int, str]:
 def _open_calls(db: Database) -> list[dict[str, Any]]:
     with db.reading() as session:
         return [
-            {**call_json(session, c), "scheme_label": scheme_label(c.scheme)}
+            {**reads.call(session, c), "scheme_label": scheme_label(c.scheme)}
             for c in calls.list_calls_in(session)
             if c.state in ACCEPTS_SUBMISSIONS and c.closes_at > now()
         ]
@@ -138,7 +139,7 @@ def _form_page(
             "application_id": application_id,
             "funder_names": funder_names(db),
             "flag_labels": FLAGS,
-            "field_label": field_label,
+            "field_label": labeller(default_registry().schemes.get(call["scheme"])),
         },
         actor=actor,
         status_code=status_code,
@@ -187,11 +188,12 @@ def _posted(
 
     if form.get("action") == "simuler":
         try:
-            simulation = _simulate(db, settings, call["scheme"], body, list(DOCUMENT_KINDS))
+            documents = list(default_registry().schemes[call["scheme"]].document_labels())
+            simulation = _simulate(db, settings, call["scheme"], body, documents)
         except InvalidInput as exc:
             return refused(exc)
         except ParameterGap as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict("parameter_gap", **exc.params) from None
         return _form_page(
             request,
             db,
@@ -203,7 +205,7 @@ def _posted(
         )
     try:
         if not title:
-            raise InvalidInput([FieldError("title", "Field required")])
+            raise InvalidInput([FieldError("title", "required")])
         if application_id is None:
             created = service.create_application(db, actor, call["id"], title, body)
             return redirect(f"/dossiers/{created.id}", "created")
@@ -232,7 +234,7 @@ def create(
 @router.get("/dossiers/{application_id}/modifier")
 def edit(request: Request, application_id: int, db: DatabaseDep, actor: PageActor) -> Response:
     require_role(actor, "applicant")  # the holder's form: others may read the file, not edit it
-    application = queries.application_view(db, actor, application_id)
+    application = reads.application(db, actor, application_id)
     call = call_view(db, application["call_id"])
     data = {k: v for k, v in application["application"].items() if k != "documents"}
     return _form_page(
@@ -255,6 +257,6 @@ def update(
     settings: SettingsDep,
 ) -> Response:
     require_role(actor, "applicant")
-    application = queries.application_view(db, actor, application_id)
+    application = reads.application(db, actor, application_id)
     call = call_view(db, application["call_id"])
     return _posted(request, form, db, actor, settings, call, application_id)

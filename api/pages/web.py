@@ -26,11 +26,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import FormData, UploadFile
 
 from api.deps import DatabaseDep, SettingsDep
-from api.errors import log_refusal
-from api.pages.french import STATUS_TITLES, translate
+from api.errors import log_refusal, status_of
+from api.pages.forms import field_label
+from api.pages.french import STATUS_TITLES
 from engine.access import Actor
 from engine.errors import ServiceError, Unauthenticated
 from engine.formatting import format_date, format_money, format_percent
+from engine.messages import render as render_message
 from engine.rulebook import FieldError, InvalidInput, ParameterGap
 from engine.rulebook.text import shown, text_problem
 from engine.services.accounts import actor_from_token
@@ -226,7 +228,7 @@ def refuse_bad_text(form: FormData) -> None:
         else:
             problem = text_problem(name) or text_problem(value, multiline=True)
         if problem is not None:
-            errors.append(FieldError(shown(name), problem))
+            errors.append(FieldError.of(shown(name), problem))
     if errors:
         raise InvalidInput(errors)
 
@@ -295,7 +297,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
         {
             "status": status,
             "title": STATUS_TITLES.get(status, "Une erreur est survenue"),
-            "detail": translate(detail) if detail else None,
+            "detail": detail or None,
         },
         actor=actor,
         status_code=status,
@@ -325,9 +327,10 @@ MESSAGES = {
     "call_moved": "L'état de l'appel à projets a changé.",
     "session_created": "La séance est créée.",
     "agenda": "L'ordre du jour est enregistré.",
-    "convened": "Les convocations sont envoyées.",
+    "convened": "La séance est convoquée : les convocations sont produites et envoyées.",
     "opened": "La séance est ouverte.",
-    "closed": "La séance est close : lettres et procès-verbal sont écrits.",
+    "closed": "La séance est close et ses décisions arrêtées : les lettres et le procès-verbal "
+    "sont produits dans la foulée.",
     "cancelled": "La séance est annulée.",
     "funder_created": "Le financeur est créé.",
     "user_created": "Le compte est créé.",
@@ -351,23 +354,19 @@ class PageRoute(APIRoute):
                     target += "?" + request.url.query
                 return RedirectResponse(f"/connexion?suivant={quote(target)}", status_code=303)
             except CsrfRejected:
-                return error_page(
-                    request,
-                    403,
-                    "Le formulaire a expiré ou ne vient pas de ce site : "
-                    "rechargez la page et recommencez.",
-                )
+                return error_page(request, 403, render_message("forbidden.csrf"))
             except InvalidInput as exc:
-                detail = " ; ".join(translate(e.message) for e in exc.errors)
+                detail = " ; ".join(f"{field_label(e.field)} : {e.message}" for e in exc.errors)
                 return error_page(request, 422, detail)
             except ParameterGap as exc:
-                return error_page(request, 422, str(exc))
+                return error_page(request, 422, render_message(exc.code, exc.params))
             except ServiceError as exc:
-                if exc.status == 403:
-                    log_refusal(request, exc.detail)
-                return error_page(request, exc.status, exc.detail)
+                status = status_of(exc)
+                if status == 403:
+                    log_refusal(request, exc.message_code)
+                return error_page(request, status, exc.detail)
             except StaleDataError:
-                return error_page(request, 409, "stale")
+                return error_page(request, 409, render_message("stale_version"))
 
         return page_handler
 
@@ -469,5 +468,5 @@ def field_errors(exc: InvalidInput, prefix: str = "") -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors:
         name = error.field.removeprefix(prefix) if prefix else error.field
-        errors.setdefault(name, translate(error.message))
+        errors.setdefault(name, error.message)
     return errors

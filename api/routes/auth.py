@@ -9,24 +9,27 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import CurrentActor, DatabaseDep, SettingsDep
 from api.errors import error_responses
+from api.models.auth import TokenOut
 from engine.services.accounts import issue_token
 from engine.services.signin import sign_in, sign_out
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", responses=error_responses(401, 422, 429))
+@router.post("/auth/token", response_model=TokenOut, responses=error_responses(401, 422, 429))
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
     db: DatabaseDep,
     settings: SettingsDep,
-) -> dict[str, str]:
+) -> TokenOut:
     address = request.client.host if request.client else "unknown"
     user = sign_in(db, settings, form.username, form.password, address)
-    return {"access_token": issue_token(user, settings), "token_type": "bearer"}
+    return TokenOut(access_token=issue_token(user, settings), token_type="bearer")
 
 
-@router.post("/auth/logout", status_code=204, responses=error_responses(401))
+@router.post(
+    "/auth/logout", status_code=204, response_model=None, responses=error_responses(401)
+)
 def logout(db: DatabaseDep, actor: CurrentActor) -> None:
     sign_out(db, actor)

@@ -6,16 +6,16 @@ never sniffed into another type, and sandboxed should a browser render them anyw
 
 from __future__ import annotations
 
-from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 
-from api.deps import CurrentActor, DatabaseDep, SettingsDep
+from api.deps import CurrentActor, DatabaseDep
 from api.errors import error_responses
-from engine.errors import NotFound
+from api.models.common import binary_response
 from engine.models import Document
-from engine.services.documents import document_path
+from engine.services.documents import document_file
 
 router = APIRouter(tags=["documents"])
 
@@ -24,21 +24,20 @@ SANDBOX_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 CONTENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
-def attachment(document: Document, path: Path) -> FileResponse:
-    """The stored file as a download, whatever page or route asked for it."""
-    if not path.is_file():
-        raise NotFound(f"the file of document {document.id} is missing")
+def attachment(document: Document, content: bytes) -> Response:
+    """The stored file (read from the database) as a download, whatever page or route asked."""
     media_type = (
         document.content_type
         if document.content_type in CONTENT_TYPES
         else "application/octet-stream"
     )
-    return FileResponse(
-        path,
+    return Response(
+        content,
         media_type=media_type,
-        filename=document.filename or f"piece-{document.id}",
-        content_disposition_type="attachment",
         headers={
+            "Content-Disposition": content_disposition(
+                "attachment", document.filename or f"piece-{document.id}"
+            ),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": SANDBOX_CSP,
             "Cache-Control": "private, no-store",
@@ -46,19 +45,22 @@ def attachment(document: Document, path: Path) -> FileResponse:
     )
 
 
+def content_disposition(kind: str, filename: str) -> str:
+    """As Starlette's FileResponse writes it: a plain name when it is ASCII, else RFC 5987."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"{kind}; filename*=utf-8''{quoted}"
+    return f'{kind}; filename="{filename}"'
+
+
 @router.get(
     "/documents/{document_id}",
     responses={
         **error_responses(401, 403, 404),
-        200: {
-            "description": "The document, as an attachment",
-            "content": {t: {} for t in sorted(CONTENT_TYPES)},
-        },
+        **binary_response("The document, as an attachment", *CONTENT_TYPES),
     },
-    response_class=FileResponse,
+    response_class=Response,
 )
-def get_document(
-    document_id: int, db: DatabaseDep, actor: CurrentActor, settings: SettingsDep
-) -> FileResponse:
-    document, path = document_path(db, actor, document_id, settings)
-    return attachment(document, path)
+def get_document(document_id: int, db: DatabaseDep, actor: CurrentActor) -> Response:
+    document, content = document_file(db, actor, document_id)
+    return attachment(document, content)

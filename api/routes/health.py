@@ -2,9 +2,11 @@
 
 from fastapi import APIRouter
 
+from api.models.health import HealthOut
+
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/health", response_model=HealthOut)
+def health() -> HealthOut:
+    return HealthOut(status="ok")

@@ -3,30 +3,35 @@ and a retry by hand of a failed message (same Message-ID)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, DatabaseDep
 from api.errors import error_responses
+from api.models.outbox import OutboxMessageOut, OutboxPageOut
 from engine.notify import deliver
 
 router = APIRouter(tags=["outbox"])
 
 
-@router.get("/outbox", responses=error_responses(401, 403, 422))
+@router.get("/outbox", response_model=OutboxPageOut, responses=error_responses(401, 403, 422))
 def list_outbox(
     db: DatabaseDep,
     actor: CurrentActor,
     state: Literal["pending", "sent", "failed"] | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> OutboxPageOut:
     """`{items, total}`, newest first (admin only)."""
-    return deliver.list_outbox(db, actor, state, offset, limit)
+    return OutboxPageOut.model_validate(deliver.list_outbox(db, actor, state, offset, limit))
 
 
-@router.post("/outbox/{message_id}/retry", responses=error_responses(401, 403, 404, 409, 422))
-def retry(message_id: int, db: DatabaseDep, actor: CurrentActor) -> dict[str, Any]:
+@router.post(
+    "/outbox/{message_id}/retry",
+    response_model=OutboxMessageOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def retry(message_id: int, db: DatabaseDep, actor: CurrentActor) -> OutboxMessageOut:
     """A failed message goes back to pending, due now (admin only); 409 if it is not failed."""
-    return deliver.retry_message(db, actor, message_id)
+    return OutboxMessageOut.model_validate(deliver.retry_message(db, actor, message_id))

@@ -2,76 +2,94 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 
 from api.deps import CurrentActor, DatabaseDep, IfMatch, SettingsDep
 from api.errors import error_responses
+from api.models.applications import ApplicationOut, OptionalReasonIn
+from api.models.common import binary_response
+from api.models.sessions import AgendaIn, DecisionIn, SessionIn, SessionOut, SessionSummaryOut
+from api.routes.documents import content_disposition
 from engine.errors import Forbidden
-from engine.notify.deliver import dispatch_outbox, letters_dir
-from engine.schemas import AgendaIn, DecisionIn, OptionalReasonIn, SessionIn
 from engine.services import queries
 from engine.services import sessions as service
-from engine.views import session_summary
 
 router = APIRouter(tags=["sessions"])
+READ = error_responses(401, 403, 404)
+# A change: refused (403), not found (404), in the wrong state or changed meanwhile (409), bad
+# input (422).
 ERRORS = error_responses(401, 403, 404, 409, 422)
 
 
-def _view(db: DatabaseDep, actor: CurrentActor, session_id: int) -> dict[str, Any]:
-    return service.session_view(db, actor, session_id)
+def _view(db: DatabaseDep, actor: CurrentActor, session_id: int) -> SessionOut:
+    return SessionOut.of(service.session_view(db, actor, session_id))
 
 
-@router.get("/sessions", responses=ERRORS)
-def list_sessions(db: DatabaseDep, actor: CurrentActor) -> list[dict[str, Any]]:
+@router.get(
+    "/sessions", response_model=list[SessionSummaryOut], responses=error_responses(401, 403)
+)
+def list_sessions(db: DatabaseDep, actor: CurrentActor) -> list[SessionSummaryOut]:
     if actor.role == "applicant":
-        raise Forbidden("reserved to the chair and the funders")
-    return [session_summary(m) for m in service.list_sessions(db, actor)]
+        raise Forbidden("forbidden.staff_and_funders")
+    return [SessionSummaryOut.of(m) for m in service.list_sessions(db, actor)]
 
 
-@router.post("/sessions", status_code=201, responses=ERRORS)
-def create(body: SessionIn, db: DatabaseDep, actor: CurrentActor) -> dict[str, Any]:
+@router.post(
+    "/sessions",
+    status_code=201,
+    response_model=SessionOut,
+    responses=error_responses(401, 403, 422),
+)
+def create(body: SessionIn, db: DatabaseDep, actor: CurrentActor) -> SessionOut:
     meeting = service.create_session(
         db, actor, body.call_id, body.title, body.starts_at, body.location
     )
     return _view(db, actor, meeting.id or 0)
 
 
-@router.get("/sessions/{session_id}", responses=ERRORS)
-def get(session_id: int, db: DatabaseDep, actor: CurrentActor) -> dict[str, Any]:
+@router.get("/sessions/{session_id}", response_model=SessionOut, responses=READ)
+def get(session_id: int, db: DatabaseDep, actor: CurrentActor) -> SessionOut:
     return _view(db, actor, session_id)
 
 
-@router.put("/sessions/{session_id}/agenda", responses=ERRORS)
+@router.put("/sessions/{session_id}/agenda", response_model=SessionOut, responses=ERRORS)
 def agenda(
     session_id: int, body: AgendaIn, db: DatabaseDep, actor: CurrentActor, version: IfMatch
-) -> dict[str, Any]:
+) -> SessionOut:
     service.set_agenda(db, actor, session_id, body.application_ids, version)
     return _view(db, actor, session_id)
 
 
-@router.post("/sessions/{session_id}/convene", responses=ERRORS)
+@router.post(
+    "/sessions/{session_id}/convene",
+    response_model=SessionOut,
+    responses=error_responses(401, 403, 404, 409, 422, 507),
+)
 def convene(
     session_id: int, db: DatabaseDep, actor: CurrentActor, settings: SettingsDep
-) -> dict[str, Any]:
+) -> SessionOut:
+    # The convocations are produced and sent right after, in the background: no SMTP here.
     service.convene_session(db, actor, session_id, settings)
-    # Convocations go out right away, as decisions do at close.
-    dispatch_outbox(db, settings)
     return _view(db, actor, session_id)
 
 
-@router.post("/sessions/{session_id}/open", responses=ERRORS)
-def open_(session_id: int, db: DatabaseDep, actor: CurrentActor) -> dict[str, Any]:
+@router.post("/sessions/{session_id}/open", response_model=SessionOut, responses=ERRORS)
+def open_(session_id: int, db: DatabaseDep, actor: CurrentActor) -> SessionOut:
     service.open_session(db, actor, session_id)
     return _view(db, actor, session_id)
 
 
-@router.post("/sessions/{session_id}/decisions", status_code=201, responses=ERRORS)
+@router.post(
+    "/sessions/{session_id}/decisions",
+    status_code=201,
+    response_model=ApplicationOut,
+    responses=ERRORS,
+)
 def decide(
     session_id: int, body: DecisionIn, db: DatabaseDep, actor: CurrentActor
-) -> dict[str, Any]:
+) -> ApplicationOut:
+    """The decision on one share; answers the application as it now stands."""
     service.record_decision(
         db,
         actor,
@@ -82,43 +100,51 @@ def decide(
         body.amount,
         body.conditions,
     )
-    return queries.application_view(db, actor, body.application_id)
+    return ApplicationOut.of(queries.application_view(db, actor, body.application_id))
 
 
-@router.post("/sessions/{session_id}/close", responses=ERRORS)
+@router.post(
+    "/sessions/{session_id}/close",
+    response_model=SessionOut,
+    responses=error_responses(401, 403, 404, 409, 422, 507),
+)
 def close(
     session_id: int, db: DatabaseDep, actor: CurrentActor, settings: SettingsDep
-) -> dict[str, Any]:
+) -> SessionOut:
+    # The decisions are locked when this returns; letters, minutes and emails are produced
+    # right after, in the background (the view's `production` says how far): no SMTP here.
     service.close_session(db, actor, session_id, settings)
-    # Letters go out right away; the scheduler retries whatever could not be delivered.
-    dispatch_outbox(db, settings)
     return _view(db, actor, session_id)
 
 
-@router.post("/sessions/{session_id}/cancel", responses=ERRORS)
+@router.post("/sessions/{session_id}/cancel", response_model=SessionOut, responses=ERRORS)
 def cancel(
     session_id: int, db: DatabaseDep, actor: CurrentActor, body: OptionalReasonIn | None = None
-) -> dict[str, Any]:
+) -> SessionOut:
     service.cancel_session(db, actor, session_id, body.reason if body else None)
     return _view(db, actor, session_id)
 
 
 @router.get(
     "/sessions/{session_id}/minutes",
-    responses={**ERRORS, 200: {"content": {"application/pdf": {}}}},
-    response_class=FileResponse,
+    responses={
+        **error_responses(401, 403, 404, 409),
+        **binary_response("The minutes, as a PDF", "application/pdf"),
+    },
+    response_class=Response,
 )
-def minutes(
-    session_id: int, db: DatabaseDep, actor: CurrentActor, settings: SettingsDep
-) -> FileResponse:
-    letter = queries.session_minutes(db, actor, session_id)
-    return pdf_response(letters_dir(settings) / letter.stored_name, f"pv-seance-{session_id}.pdf")
+def minutes(session_id: int, db: DatabaseDep, actor: CurrentActor) -> Response:
+    _, content = queries.session_minutes(db, actor, session_id)
+    return pdf_response(content, f"pv-seance-{session_id}.pdf")
 
 
-def pdf_response(path: Any, filename: str) -> FileResponse:
-    return FileResponse(
-        path,
+def pdf_response(content: bytes, filename: str) -> Response:
+    """A stored PDF (read from the database), as FileResponse would send a file."""
+    return Response(
+        content,
         media_type="application/pdf",
-        filename=filename,
-        headers={"X-Content-Type-Options": "nosniff"},
+        headers={
+            "Content-Disposition": content_disposition("attachment", filename),
+            "X-Content-Type-Options": "nosniff",
+        },
     )

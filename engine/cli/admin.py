@@ -44,7 +44,7 @@ def db_upgrade(_: argparse.Namespace) -> int:
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.effective_database_url)
+    upgrade(settings.effective_database_url, data_dir=settings.data_dir)
     print("database up to date")
     return 0
 

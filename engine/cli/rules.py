@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from engine.cli.errors import CommandError
-from engine.rulebook import InvalidInput, RuleError, default_registry
+from engine.rulebook import InvalidInput, Registry, RuleError
 from engine.rulebook.cases import CaseFileError, check_case, load_cases, run_case
+from engine.rulebook.parameters import BUILT_IN
+from engine.rulebook.registry import registry_for
 from engine.settings import get_settings
 
 
@@ -17,22 +20,47 @@ def register(commands: Any) -> None:
     sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     test = sub.add_parser("test", help="run rule test cases (files or folders of *.yaml)")
     test.add_argument("paths", nargs="+", metavar="PATH")
+    _parameter_options(test)
     test.set_defaults(handler=test_cases)
     explain = sub.add_parser("explain", help="print each case's full result and trace")
     explain.add_argument("file", metavar="FILE")
     explain.add_argument("--json", action="store_true", help="print the results as JSON")
+    _parameter_options(explain)
     explain.set_defaults(handler=explain_cases)
 
 
-def _registry() -> Any:
+def _parameter_options(parser: argparse.ArgumentParser) -> None:
+    """Which parameter values the cases run with: the deployment's (COFINANCE_PARAMETERS_DIR,
+    the default), another override folder, or the built-in values only."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--parameters-dir",
+        type=Path,
+        metavar="DIR",
+        help="override folder of parameter values (instead of COFINANCE_PARAMETERS_DIR)",
+    )
+    group.add_argument(
+        "--built-in-parameters",
+        action="store_true",
+        help="ignore any override folder: the values shipped with the engine and the modules",
+    )
+
+
+def _registry(args: argparse.Namespace) -> Registry:
+    if getattr(args, "built_in_parameters", False):
+        overrides = None
+    elif getattr(args, "parameters_dir", None) is not None:
+        overrides = args.parameters_dir
+    else:
+        overrides = get_settings().parameters_dir
     try:
-        return default_registry()
+        return registry_for(overrides)
     except RuleError as exc:
         raise CommandError(str(exc)) from None
 
 
 def test_cases(args: argparse.Namespace) -> int:
-    registry = _registry()
+    registry = _registry(args)
     department = get_settings().department
     passed = failed = 0
     try:
@@ -52,7 +80,7 @@ def test_cases(args: argparse.Namespace) -> int:
 
 
 def explain_cases(args: argparse.Namespace) -> int:
-    registry = _registry()
+    registry = _registry(args)
     department = get_settings().department
     results = []
     try:
@@ -79,7 +107,12 @@ def explain_cases(args: argparse.Namespace) -> int:
 
 
 def _params(entry: dict[str, Any]) -> list[str]:
-    return [f"{p['name']} = {p['value']} (depuis le {p['since']})" for p in entry["parameters"]]
+    return [
+        f"{p['name']} = {p['value']} (depuis le {p['since']}"
+        + ("" if p.get("source", BUILT_IN) == BUILT_IN else f", {p['source']}")
+        + ")"
+        for p in entry["parameters"]
+    ]
 
 
 def render(name: str, result: dict[str, Any]) -> str:

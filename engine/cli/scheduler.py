@@ -27,7 +27,7 @@ def run_scheduler(_: argparse.Namespace) -> int:
     from engine.services.sweep import sweep_at_start
 
     configure_logging()
-    sweep_at_start(get_settings())  # the files a crash left without their row
+    sweep_at_start(get_settings())  # the upload temporaries a crash left behind
     stop = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:

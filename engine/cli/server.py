@@ -49,12 +49,16 @@ def serve_app(args: argparse.Namespace) -> int:
     import uvicorn
 
     from engine.scheduler import SchedulerService, configure_logging
+    from engine.services import production
     from engine.services.sweep import sweep_at_start
 
     settings = get_settings()
     configure_logging()
-    # Once per `cofinance serve` (not per worker): the files a crash left without their row.
+    # Once per `cofinance serve` (not per worker): the upload temporaries a crash left behind.
     sweep_at_start(settings)
+    # And what a stopped process left to produce (letters of a close, convocations), at once,
+    # in the background: production jobs whose lease has passed (engine/services/production.py).
+    production.resume_at_start(settings)
     service = None
     if settings.scheduler and not args.no_scheduler:
         service = SchedulerService(settings)

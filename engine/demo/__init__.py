@@ -30,7 +30,7 @@ class DemoError(CommandError):
 def load(settings: Settings) -> list[str]:
     """Migrate if needed, load the demo unless it is there already, return the lines to print."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.effective_database_url)
+    upgrade(settings.effective_database_url, data_dir=settings.data_dir)
     db = get_database(settings)
     if _is_loaded(db):
         headline = f"Demo already loaded: {settings.base_url}"

@@ -9,8 +9,8 @@ one transaction: nothing is left half-loaded.
 The facts and stored rule results come from a pool of applications evaluated once by the real
 rule engine (every scheme and campaign, several budgets, some ineligible or incomplete ones), so
 that every file, share and event is one the workflow could have produced. What the generator does
-not write: PDF files (documents and letters exist as rows for the documents only), outbox rows
-and in-app notifications. Every generated user has the password `SCALE_PASSWORD`.
+not write: file contents (documents exist as rows without a blob, letters not at all), outbox
+rows and in-app notifications. Every generated user has the password `SCALE_PASSWORD`.
 
 Benchmarks also ask for drafts ready to submit (`ScalePlan.drafts`, owned by a few holders) and
 for open sessions whose every share is decided, ready to close (`ScalePlan.ready_sessions`).
@@ -767,7 +767,6 @@ class Generator:
                     "application_id": aid,
                     "kind": kind,
                     "filename": f"{kind}.pdf",
-                    "stored_name": f"scale-{did}.pdf",
                     "content_type": "application/pdf",
                     "size": size,
                     "sha256": f"{self.rng.getrandbits(256):064x}",

@@ -29,6 +29,7 @@ from engine.services.applications import (
 from engine.services.calls import EnvelopeIn, close_call, create_call, open_call
 from engine.services.documents import add_document
 from engine.services.funders import create_funder
+from engine.services.production import run_production
 from engine.services.sessions import (
     close_session,
     convene_session,
@@ -49,7 +50,7 @@ ALL_DOCUMENTS = (
     "approved_accounts",
     "activity_report",
 )
-# What G3 asks of any holder; an association missing the rest is "incomplete".
+# The documents every holder joins; an association missing the rest is "incomplete".
 BASIC_DOCUMENTS = ("cerfa_12156", "rib", "budget")
 
 REAAP_FACTS: dict[str, Any] = {
@@ -278,7 +279,8 @@ class Story:
         state = "draft"
         if submitted is not None:
             with clock.at(self.moment(submitted, 16, 30)):
-                state = submit_application(self.db, actor, app_id, self.settings)["state"]
+                submitted_now = submit_application(self.db, actor, app_id, self.settings)
+                state = submitted_now.application.state
         if state != expect:
             raise DemoStateError(f"demo application {title!r} is {state}, expected {expect}")
         return app_id
@@ -378,7 +380,8 @@ class Story:
             assert meeting.id is not None
             session_id = meeting.id
             set_agenda(self.db, chair, session_id, [cafe, ateliers, consultations])
-            convene_session(self.db, chair, session_id, self.settings)
+            convene_session(self.db, chair, session_id, self.settings, produce=False)
+            run_production(self.db, self.settings)  # the convocations, dated as convened
         self.dispatch(self.moment(-74, 11))
         with clock.at(self.moment(held_in, 14)):
             open_session(self.db, chair, session_id)
@@ -410,7 +413,8 @@ class Story:
                     conditions,
                 )
         with clock.at(self.moment(held_in, 16, 30)):
-            close_session(self.db, chair, session_id, self.settings)
+            close_session(self.db, chair, session_id, self.settings, produce=False)
+            run_production(self.db, self.settings)  # letters and minutes, dated as closed
         self.dispatch(self.moment(held_in, 17))
 
     def current_reaap(self) -> None:

@@ -59,7 +59,7 @@ def decision_letter(letter: DecisionLetter) -> bytes:
 def funder_letter(letter: FunderLetter) -> bytes:
     """One funder's decision, on that funder's letterhead."""
     story = [
-        *_opening(letter, f"{letter.funder_name} a statué sur la part qui le concerne :"),
+        *_opening(letter, f"{_who(letter)} a statué sur la part qui le concerne :"),
         *_decisions((letter.line,)),
         *_closing(letter, letter.funder_name),
     ]
@@ -69,6 +69,12 @@ def funder_letter(letter: FunderLetter) -> bytes:
         footer=f"Décision de {letter.funder_name} — réf. {letter.reference}",
     )
     return render(story, page, title=f"Décision — {letter.application_title}")
+
+
+def _who(letter: FunderLetter) -> str:
+    """`Ville de Voiron (Commune)`: the funder, with the French name of its kind when known."""
+    kind = letter.line.funder_kind
+    return f"{letter.funder_name} ({kind})" if kind else letter.funder_name
 
 
 def convocation(invitation: Convocation) -> bytes:
@@ -146,7 +152,7 @@ def _decisions(lines: Iterable[FunderLine]) -> list[Flowable]:
         ("Financeur", "Décision", "Demandé", "Accordé", "Conditions"),
         (
             (
-                line.funder_name,
+                _funder(line),
                 OUTCOME_LABELS[line.outcome],
                 format_money(line.requested),
                 format_money(line.amount if line.outcome == "granted" else None),
@@ -168,6 +174,11 @@ def _decisions(lines: Iterable[FunderLine]) -> list[Flowable]:
     )
     story.append(labelled("Montant total accordé :", format_money(granted), "heading"))
     return story
+
+
+def _funder(line: FunderLine) -> str:
+    """The funder's name, and on the next line the French name of its kind when known."""
+    return f"{line.funder_name}\n{line.funder_kind}" if line.funder_kind else line.funder_name
 
 
 def _consequences(line: FunderLine) -> list[Flowable]:

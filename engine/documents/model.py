@@ -22,7 +22,8 @@ class FunderLine:
     """One funder's share of an application and what the funder decided.
 
     `reasons` are (rule id, French message) pairs explaining a refusal; `proposed` is the
-    amount proposed before the session (printed in the minutes only).
+    amount proposed before the session (printed in the minutes only); `funder_kind` the French
+    name of the funder's kind, printed under its name.
     """
 
     funder_code: str
@@ -36,6 +37,8 @@ class FunderLine:
     convention_required: bool
     reasons: tuple[tuple[str, str], ...] = ()
     proposed: Decimal | None = None
+    # The French name of the funder's kind (`FunderModule.label`: « Commune », …).
+    funder_kind: str = ""
 
 
 @dataclass(frozen=True)

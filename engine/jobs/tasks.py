@@ -14,7 +14,7 @@ from typing import Any
 from engine.access import SYSTEM
 from engine.db import Database
 from engine.notify import deliver
-from engine.services import calls, reminders
+from engine.services import calls, production, reminders
 from engine.settings import Settings
 
 log = logging.getLogger("cofinance.jobs")
@@ -84,3 +84,10 @@ def remind_final_reports() -> None:
 def dispatch_outbox() -> None:
     ctx = _ctx()
     _ran("dispatch-outbox", deliver.dispatch_outbox(ctx.db, ctx.settings))
+
+
+def produce_documents() -> None:
+    """Letters, minutes and convocations recorded by a close or a convening and not produced
+    yet: a process killed mid-job, a failure retried (engine/services/production.py)."""
+    ctx = _ctx()
+    _ran("production", production.run_production(ctx.db, ctx.settings))

@@ -22,18 +22,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from engine.access import SYSTEM, Actor, require_role
-from engine.audit import record, transition
+from engine.access import Actor, require_role
+from engine.audit import record
+from engine.blobs import blob_content
 from engine.clock import now
 from engine.db import Database
 from engine.errors import Conflict, NotFound
-from engine.models import Application, Letter, Notification, OutboxMessage, User
+from engine.models import Letter, Notification, OutboxMessage, User
 from engine.notify.mail import (
     DeliveryError,
     EmlTransport,
@@ -41,6 +41,7 @@ from engine.notify.mail import (
     SmtpTransport,
     Transport,
 )
+from engine.services.notification import decision_email_delivered
 from engine.settings import Settings
 
 log = logging.getLogger("cofinance.outbox")
@@ -50,12 +51,6 @@ STATES = ("pending", "sent", "failed")
 # Instrumentation points, empty in production: a test sets one to stop the process at an exact
 # moment (`after_claim`: rows claimed, nothing sent; `after_send`: SMTP accepted, not yet marked).
 HOOKS: dict[str, Callable[[OutboxMessage], None]] = {}
-
-
-def letters_dir(settings: Settings) -> Path:
-    path = settings.data_dir / "letters"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def build_message(session: Session, row: OutboxMessage, settings: Settings) -> EmailMessage:
@@ -74,11 +69,9 @@ def build_message(session: Session, row: OutboxMessage, settings: Settings) -> E
         letter = session.get(Letter, letter_id)
         if letter is None:
             raise DeliveryError(f"attachment: no letter {letter_id}", permanent=True)
-        path = letters_dir(settings) / letter.stored_name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise DeliveryError(f"attachment {letter_id}: {exc}", permanent=True) from exc
+        data = blob_content(session, letter.blob_id)
+        if data is None:
+            raise DeliveryError(f"attachment {letter_id}: its PDF is missing", permanent=True)
         message.add_attachment(
             data, maintype="application", subtype="pdf", filename=f"{letter.title}.pdf"
         )
@@ -176,20 +169,9 @@ def _tell_admins(session: Session, row: OutboxMessage) -> None:
 
 
 def _after_delivery(session: Session, row: OutboxMessage) -> None:
-    """A delivered decision email means the holder has been notified."""
-    if row.kind != "decision" or row.application_id is None:
-        return
-    application = session.get(Application, row.application_id)
-    if application is not None and application.state == "decided":
-        transition(
-            session,
-            "application",
-            application,
-            "notify",
-            SYSTEM,
-            application_id=application.id,
-            data={"outbox": row.id, "message_id": row.message_id},
-        )
+    """Report the delivery to the domain (in the transaction that records it): a decision email
+    delivered means the holder has been notified (engine/services/notification.py)."""
+    decision_email_delivered(session, row)
 
 
 def dispatch_outbox(db: Database, settings: Settings, limit: int | None = None) -> int:
@@ -289,9 +271,10 @@ def retry_message(db: Database, actor: Actor, message_id: int) -> dict[str, Any]
     with db.transaction() as session:
         row = session.get(OutboxMessage, message_id, with_for_update=not db.is_sqlite)
         if row is None:
-            raise NotFound(f"no outbox message {message_id}")
+            raise NotFound("not_found.outbox", id=message_id)
         if row.state != "failed":
-            raise Conflict(f"only a failed message can be retried; this one is {row.state}")
+            raise Conflict("wrong_state.retry", state=row.state)
+
         row.state = "pending"
         row.next_attempt_at = now()
         record(

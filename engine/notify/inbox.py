@@ -30,7 +30,7 @@ def notification_json(row: Notification) -> dict[str, Any]:
 
 def _user(actor: Actor) -> int:
     if actor.id is None:
-        raise Unauthenticated("notifications belong to a signed-in user")
+        raise Unauthenticated("unauthenticated.notifications")
     return actor.id
 
 
@@ -66,7 +66,8 @@ def mark_read(db: Database, actor: Actor, notification_id: int) -> dict[str, Any
     with db.transaction() as session:
         row = session.get(Notification, notification_id)
         if row is None or row.user_id != user_id:
-            raise NotFound(f"no notification {notification_id}")  # others' are not even listed
+            raise NotFound("not_found.notification", id=notification_id)
+  # others' are not even listed
         if row.read_at is None:
             row.read_at = now()
         session.flush()

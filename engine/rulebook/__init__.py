@@ -16,6 +16,7 @@ from engine.rulebook.errors import (
 from engine.rulebook.evaluate import Evaluation, evaluate
 from engine.rulebook.module import (
     Check,
+    DocumentKind,
     FunderConfig,
     FunderModule,
     FunderRule,
@@ -27,13 +28,14 @@ from engine.rulebook.module import (
 from engine.rulebook.money import round_cents
 from engine.rulebook.registry import Registry, default_registry
 from engine.rulebook.text import MultilineText, Text
-from engine.rulebook.types import Count, Day, Flag, Money, Quantity, Ratio
+from engine.rulebook.types import Count, Day, Flag, Money, Quantity, Ratio, with_choices
 
 __all__ = [
     "Check",
     "Context",
     "Count",
     "Day",
+    "DocumentKind",
     "Evaluation",
     "FieldError",
     "Flag",
@@ -60,4 +62,5 @@ __all__ = [
     "default_registry",
     "evaluate",
     "round_cents",
+    "with_choices",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -15,21 +16,20 @@ from pydantic import (
     field_validator,
 )
 
+from engine.messages import from_pydantic, invalid
 from engine.rulebook.communes import communes
 from engine.rulebook.errors import FieldError, InvalidInput
 from engine.rulebook.text import Text, shown
-from engine.rulebook.types import Day, Flag, Money
+from engine.rulebook.types import Day, Flag, Money, with_choices
 
-DocumentKind = Literal[
-    "cerfa_12156",
-    "rib",
-    "budget",
-    "statuts",
-    "officers_list",
-    "approved_accounts",
-    "activity_report",
-]
 HolderKind = Literal["association", "collectivite", "caf", "etablissement", "other"]
+HOLDER_KINDS = {
+    "association": "Association",
+    "collectivite": "Collectivité territoriale",
+    "caf": "Caf",
+    "etablissement": "Établissement public",
+    "other": "Autre",
+}
 
 
 class _Strict(BaseModel):
@@ -37,42 +37,52 @@ class _Strict(BaseModel):
 
 
 class Holder(_Strict):
-    kind: HolderKind
-    siret: Text = Field(max_length=32)
-    rna: Text | None = Field(default=None, max_length=32)
-    cer_signed: Flag = False
-    name: Text | None = Field(default=None, max_length=300)
+    kind: HolderKind = Field(
+        title="Statut juridique",
+        json_schema_extra=with_choices(HOLDER_KINDS),
+    )
+    siret: Text = Field(max_length=32, title="Numéro SIRET")
+    rna: Text | None = Field(default=None, max_length=32, title="Numéro RNA")
+    cer_signed: Flag = Field(default=False, title="Contrat d'engagement républicain souscrit")
+    name: Text | None = Field(default=None, max_length=300, title="Nom de la structure")
 
 
 class Period(_Strict):
-    start: Day
-    end: Day
+    start: Day = Field(title="Début de l'action")
+    end: Day = Field(title="Fin de l'action")
 
     @field_validator("end")
     @classmethod
     def _not_before_start(cls, end: date, info: ValidationInfo) -> date:
         start = info.data.get("start")  # absent when the start itself was refused
         if isinstance(start, date) and end < start:
-            raise ValueError(f"must not be before the start of the period ({start.isoformat()})")
+            raise invalid("period_end_before_start", start=f"{start:%d/%m/%Y}")
         return end
 
 
 class Budget(_Strict):
-    total_cost: Money
-    investment_costs: Money = Decimal("0.00")
-    other_resources: Money = Decimal("0.00")
+    total_cost: Money = Field(title="Total des charges de l'action")
+    investment_costs: Money = Field(default=Decimal("0.00"), title="Dont investissement")
+    other_resources: Money = Field(
+        default=Decimal("0.00"), title="Autres produits (fonds propres, participations, mécénat)"
+    )
 
 
 class Application(_Strict):
-    holder: Holder
-    documents: list[DocumentKind] = Field(default_factory=list, max_length=50)
-    renewal: Flag = False
-    previous_report_filed: Flag = False
-    territory: list[Text] = Field(max_length=1000)
-    period: Period
-    budget: Budget
-    requests: dict[Text, Money] = Field(max_length=50)
-    facts: dict[str, Any] = Field(default_factory=dict)
+    """The common facts of every application (RULES.md §2); the scheme's own are in `facts`."""
+
+    holder: Holder = Field(title="Porteur du projet")
+    # Codes of the scheme's document kinds (SchemeModule.documents), checked by parse_application.
+    documents: list[Text] = Field(default_factory=list, max_length=50, title="Pièces jointes")
+    renewal: Flag = Field(default=False, title="Renouvellement d'une action financée l'an dernier")
+    previous_report_filed: Flag = Field(
+        default=False, title="Compte rendu financier de l'an dernier déposé (CERFA 15059)"
+    )
+    territory: list[Text] = Field(max_length=1000, title="Communes où se déroule l'action")
+    period: Period = Field(title="Période de l'action")
+    budget: Budget = Field(title="Budget prévisionnel")
+    requests: dict[Text, Money] = Field(max_length=50, title="Montants demandés")
+    facts: dict[str, Any] = Field(default_factory=dict, title="Critères du dispositif")
 
     @field_validator("territory")
     @classmethod
@@ -80,7 +90,7 @@ class Application(_Strict):
         known = communes()
         for code in codes:
             if code not in known:
-                raise ValueError(f"unknown INSEE commune code {code!r}")
+                raise invalid("unknown_insee", insee=code)
         return codes
 
     @field_validator("requests")
@@ -88,25 +98,28 @@ class Application(_Strict):
     def _positive_requests(cls, requests: dict[str, Decimal]) -> dict[str, Decimal]:
         for funder, amount in requests.items():
             if amount <= 0:
-                raise ValueError(f"the request to {funder} must be greater than 0")
+                raise invalid("request_not_positive", funder=funder)
         return requests
 
 
 def field_errors(exc: ValidationError, prefix: str) -> list[FieldError]:
-    """Turn pydantic's errors into `application.budget.total_cost: …` style messages."""
+    """Turn pydantic's errors into field errors (`application.budget.total_cost`, a code)."""
     errors = []
     for error in exc.errors(include_url=False):
         # A refused key (`{"\ud800": …}`) is part of the path: keep the path encodable.
         path = ".".join([prefix, *(str(p) for p in error["loc"])]) if error["loc"] else prefix
-        message = str(error["msg"]).removeprefix("Value error, ")
-        errors.append(FieldError(shown(path), shown(message)))
+        errors.append(FieldError.of(shown(path), from_pydantic(error)))
     return errors
 
 
 def parse_application(
-    raw: object, facts_model: type[BaseModel], prefix: str = "application"
+    raw: object,
+    facts_model: type[BaseModel],
+    prefix: str = "application",
+    document_kinds: Collection[str] = (),
 ) -> tuple[Application, BaseModel]:
-    """Validate the common shape and the scheme's facts; raise InvalidInput listing every field."""
+    """Validate the common shape, the document kinds (among `document_kinds`, the scheme's) and
+    the scheme's facts; raise InvalidInput listing every field."""
     errors: list[FieldError] = []
     application: Application | None = None
     facts: BaseModel | None = None
@@ -114,6 +127,12 @@ def parse_application(
         application = Application.model_validate(raw)
     except ValidationError as exc:
         errors.extend(field_errors(exc, prefix))
+    else:
+        errors.extend(
+            FieldError(f"{prefix}.documents.{index}", "unknown_document_kind", kind=shown(kind))
+            for index, kind in enumerate(application.documents)
+            if kind not in document_kinds
+        )
     raw_facts = raw.get("facts", {}) if isinstance(raw, dict) else {}
     try:
         facts = facts_model.model_validate(raw_facts if raw_facts is not None else {})

@@ -83,15 +83,17 @@ def _funders(raw: object) -> dict[str, FunderConfig] | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise InvalidInput([FieldError("funders", "expected a mapping of funder code to settings")])
+        raise InvalidInput([FieldError("funders", "mapping_expected")])
     configs = {}
     for code, settings in raw.items():
         settings = settings or {}
         if not isinstance(settings, dict):
-            raise InvalidInput([FieldError(f"funders.{code}", "expected a mapping")])
+            raise InvalidInput([FieldError(f"funders.{code}", "mapping_expected")])
         unknown = set(settings) - {"kind", "insee", "name", "advance_rate"}
         if unknown:
-            raise InvalidInput([FieldError(f"funders.{code}", f"unknown keys {sorted(unknown)}")])
+            raise InvalidInput(
+                [FieldError(f"funders.{code}", "unknown_keys", keys=", ".join(sorted(unknown)))]
+            )
         rate = settings.get("advance_rate")
         configs[str(code)] = FunderConfig(
             code=str(code),
@@ -109,7 +111,8 @@ def _date(raw: object, field: str) -> date:
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        raise InvalidInput([FieldError(field, f"not a YYYY-MM-DD date: {raw!r}")]) from None
+        raise InvalidInput([FieldError(field, "date_expected", value=str(raw))]) from None
+
 
 
 def run_case(registry: Registry, case: Case, department: str) -> Evaluation:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from engine.rulebook.module import FunderConfig
+from engine.rulebook.module import DocumentKind, FunderConfig
 from engine.rulebook.parameters import Parameter
 
 
@@ -41,8 +42,11 @@ class Context:
         parameters: dict[str, Parameter],
         period_end: date,
         passing_items: dict[str, list[int]] | None = None,
+        documents: Sequence[DocumentKind] = (),
     ) -> None:
         self.application = application
+        # The document kinds of the scheme (SchemeModule.documents), with their French labels.
+        self.documents: tuple[DocumentKind, ...] = tuple(documents)
         self.submission_date = submission_date
         self.reference_date = reference_date
         # Last day of the funding period that starts on the reference date.
@@ -92,6 +96,8 @@ class Context:
         self.reads.parameters[name] = {
             "value": _show(dated.value),
             "since": dated.since.isoformat(),
+            # `built-in`, or the deployment's override file the value comes from.
+            "source": dated.source,
         }
         return dated.value
 
@@ -122,6 +128,7 @@ class ShareContext(Context):
             base._parameters,
             base.period_end,
             base.passing_items,
+            base.documents,
         )
         self.funder = funder
         self.scheme = scheme

@@ -18,8 +18,6 @@ from engine.rulebook.plan import PlanLine, plan_flags
 from engine.rulebook.registry import Registry
 
 Status = Literal["eligible", "ineligible", "incomplete"]
-# G3 alone failing asks the holder for documents instead of refusing the file (RULES.md §3).
-DOCUMENTS_RULE = "G3"
 PLAN_FORMULA = "total_cost − other_resources − Σ shares (amount, or request when decided by hand)"
 
 
@@ -148,10 +146,13 @@ def _outcome(rid: str, rule: Rule, check: Check, reads: Reads) -> tuple[RuleResu
     return result, entry
 
 
-def _status(failed: list[str]) -> Status:
+def _status(scheme: SchemeModule, failed: list[str]) -> Status:
+    """Eligible when no rule failed; incomplete when every failing rule only asks the holder to
+    complete the file (`Rule.on_failure`, e.g. missing documents); ineligible otherwise."""
     if not failed:
         return "eligible"
-    if failed == [DOCUMENTS_RULE]:
+    on_failure = {rule.id: rule.on_failure for rule in scheme.rules}
+    if all(on_failure.get(rule) == "incomplete" for rule in failed):
         return "incomplete"
     return "ineligible"
 
@@ -176,17 +177,13 @@ def resolve_funders(
         if module.needs_insee and not config.insee:
             raise InvalidInput(
                 [
-                    FieldError(
-                        f"funders.{code}.insee", f"a {config.kind} funder needs its INSEE code"
-                    )
+                    FieldError(f"funders.{code}.insee", "insee_required", kind=config.kind)
                 ]
             )
         if module.needs_insee and config.insee not in communes():
             raise InvalidInput(
                 [
-                    FieldError(
-                        f"funders.{code}.insee", f"unknown INSEE commune code {config.insee!r}"
-                    )
+                    FieldError(f"funders.{code}.insee", "unknown_insee", insee=config.insee)
                 ]
             )
         configs[code] = config
@@ -206,7 +203,9 @@ def evaluate(
     scheme = registry.schemes.get(scheme_code)
     if scheme is None:
         raise UnknownScheme(scheme_code)
-    app, facts = parse_application(application, scheme.facts)
+    app, facts = parse_application(
+        application, scheme.facts, document_kinds=scheme.document_labels()
+    )
     configs = resolve_funders(registry, app.requests, funders)
     data = app.model_dump()
     data["facts"] = facts.model_dump()
@@ -216,7 +215,8 @@ def evaluate(
     except (ValueError, OverflowError):
         # A start in year 1 or 9999 has no representable funding period around it.
         raise InvalidInput(
-            [FieldError("application.period.start", "no funding period contains this date")]
+            [FieldError("application.period.start", "no_funding_period")]
+
         ) from None
     ctx = Context(
         data,
@@ -225,11 +225,12 @@ def evaluate(
         department,
         registry.parameters,
         period_end,
+        documents=scheme.documents,
     )
     results, trace = _run_rules(scheme, ctx)
     failed = [r.rule for r in results if not r.passed]
     # A failing group only excludes that group; C0 says whether any group is left.
-    status = _status([rule for rule in failed if "@" not in rule])
+    status = _status(scheme, [rule for rule in failed if "@" not in rule])
     common_ok = status == "eligible" or override
 
     shares: dict[str, Share] = {}

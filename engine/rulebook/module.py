@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from engine.rulebook.context import Context, ShareContext
 
 Calendar = Literal["civil", "school"]
+# What a failing eligibility rule makes of the application: refused (ineligible), or set aside
+# until the holder completes it (incomplete) when every failing rule says so.
+OnFailure = Literal["ineligible", "incomplete"]
 
 
 @dataclass(frozen=True)
@@ -32,13 +35,35 @@ def check(condition: bool, ok: str, failed: str) -> Check:
 
 @dataclass(frozen=True)
 class Rule:
-    """An eligibility rule. With `per`, it runs once per item of that fact list (ids `C3@2`)."""
+    """An eligibility rule. With `per`, it runs once per item of that fact list (ids `C3@2`).
+
+    `on_failure="incomplete"` says that failing it asks the holder to complete the file (missing
+    documents) instead of refusing it: an application whose failing rules all say so is
+    *incomplete*, not *ineligible*.
+    """
 
     id: str
     description: str
     reference: str
     function: Callable[[Context], Check] | Callable[[Context, int], Check]
     per: str | None = None
+    on_failure: OnFailure = "ineligible"
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of supporting document a holder uploads, with its French label.
+
+    `required_of` lists the holder kinds (`association`, …) that must join it; None: every
+    holder; empty: nobody (an optional document).
+    """
+
+    code: str
+    label: str
+    required_of: frozenset[str] | None = None
+
+    def required_from(self, holder_kind: str) -> bool:
+        return self.required_of is None or holder_kind in self.required_of
 
 
 @dataclass(frozen=True)
@@ -67,7 +92,14 @@ class FunderRule:
 
 @dataclass(frozen=True)
 class SchemeModule:
-    """A scheme: its French label, its calendar, its facts and its eligibility rules."""
+    """A scheme: its French label, its calendar, its facts, its documents and its eligibility
+    rules.
+
+    Each field of `facts` carries its French label as its pydantic `title`, and a field with a
+    fixed set of values (a `Literal`) the French label of each value as
+    `json_schema_extra={"choices": {value: label}}`: the pages and the trace read them there.
+    `documents` are the kinds of supporting documents an application of the scheme may join.
+    """
 
     code: str
     label: str
@@ -76,7 +108,12 @@ class SchemeModule:
     rules: Sequence[Rule]
     parameters: Sequence[str] = ()
     parameter_root: Path | None = None
+    documents: Sequence[DocumentKind] = ()
     kind: Literal["scheme"] = "scheme"
+
+    def document_labels(self) -> dict[str, str]:
+        """Code → French label of every document kind of the scheme, in declaration order."""
+        return {document.code: document.label for document in self.documents}
 
     def reference_date(self, period_start: date) -> date:
         """Start of the funding period containing `period_start` (RULES.md §1)."""
@@ -93,7 +130,10 @@ class SchemeModule:
 
 @dataclass(frozen=True)
 class FunderModule:
-    """A kind of funder (caf, etat, …) and its allocation rules, one or none per scheme."""
+    """A kind of funder (caf, etat, …) and its allocation rules, one or none per scheme.
+
+    `label` is the kind's French name, shown to people (the administrator's funder form, the
+    decision letters)."""
 
     code: str
     label: str

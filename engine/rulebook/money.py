@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from engine.messages import invalid
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -26,7 +28,7 @@ MONEY_LIMIT = Decimal("1e10")  # Numeric(12, 2) holds up to 9 999 999 999.99
 def _parse(value: object, max_places: int | None) -> Decimal:
     """The number as written (a negative zero keeps its sign), or ValueError saying why not."""
     if isinstance(value, bool) or value is None:
-        raise ValueError("expected a number")
+        raise invalid("number_expected")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -35,20 +37,17 @@ def _parse(value: object, max_places: int | None) -> Decimal:
         result = Decimal(repr(value))
     elif isinstance(value, str):
         if not value:
-            raise ValueError("expected a number, got an empty string")
+            raise invalid("number_expected")
         if not _NUMBER.fullmatch(value):
-            raise ValueError(
-                f"not a number: {value!r} (digits 0-9, a point before the decimals, "
-                "no spaces, no exponent)"
-            )
+            raise invalid("not_a_number")
         result = Decimal(value)
     else:
-        raise ValueError(f"expected a number, got {type(value).__name__}")
+        raise invalid("number_expected")
     if not result.is_finite():
-        raise ValueError("expected a finite number")
+        raise invalid("number_expected")
     exponent = result.as_tuple().exponent
     if max_places is not None and isinstance(exponent, int) and -exponent > max_places:
-        raise ValueError(f"at most {max_places} decimal places")
+        raise invalid("decimal_places", places=max_places)
     return result
 
 
@@ -72,9 +71,10 @@ def to_money(value: object) -> Decimal:
     """
     amount = _parse(value, 2)
     if amount.is_signed():
-        raise ValueError("an amount cannot be negative")
+        raise invalid("negative_amount")
     if amount >= MONEY_LIMIT:
-        raise ValueError("amount too large")
+        raise invalid("amount_too_large")
+
     return amount.quantize(CENT)
 
 

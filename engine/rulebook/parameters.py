@@ -1,4 +1,8 @@
-"""Dated parameters: one YAML file each, strictly validated, looked up by reference date."""
+"""Dated parameters: one YAML file each, strictly validated, looked up by reference date.
+
+Each dated value keeps its source: `built-in` for the files shipped with the engine and the rule
+modules, or the path of the deployment's override file that brought it (`merge_override`).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from engine.rulebook.errors import ParameterFileError, ParameterGap
 from engine.rulebook.money import to_decimal
 
 ParameterValue = Decimal | bool | str
+# The source of a value shipped with the engine or a rule module (not a deployment's override).
+BUILT_IN = "built-in"
 
 _REQUIRED_KEYS = {"description", "reference", "unit", "values"}
 _UNITS = {"currency", "ratio", "count", "age", "boolean", "text"}
@@ -50,26 +56,34 @@ def describe_yaml_error(exc: yaml.YAMLError) -> str:
 
 @dataclass(frozen=True)
 class Dated:
-    """A value together with the date it started to apply."""
+    """A value together with the date it started to apply and where it was read."""
 
     value: ParameterValue
     since: date
+    source: str = BUILT_IN
 
 
 @dataclass(frozen=True)
 class Parameter:
+    """A parameter's dated values; `sources[i]` says where `values[i]` comes from (all built-in
+    when `sources` is empty)."""
+
     name: str
     description: str
     reference: str
     unit: str
     starts: tuple[date, ...]
     values: tuple[ParameterValue, ...]
+    sources: tuple[str, ...] = ()
 
     def at(self, on: date) -> Dated:
         index = bisect.bisect_right(self.starts, on) - 1
         if index < 0:
             raise ParameterGap(self.name, on, self.starts[0])
-        return Dated(self.values[index], self.starts[index])
+        return Dated(self.values[index], self.starts[index], self.source_of(index))
+
+    def source_of(self, index: int) -> str:
+        return self.sources[index] if self.sources else BUILT_IN
 
 
 def _parse_value(raw: object, unit: str, where: str) -> ParameterValue:
@@ -150,3 +164,55 @@ def load_tree(root: Path) -> dict[str, Parameter]:
         name = f"{path.parent.name}.{path.stem}"
         parameters[name] = load_parameter(path, name)
     return parameters
+
+
+def merge_override(base: Parameter, override: Parameter, source: str) -> Parameter:
+    """`base` with the dated values of `override` (read from `source`) merged in by date: a
+    value of the override for a date replaces the built-in value of that date, the others are
+    added. The override must have the same unit; its description and reference stay with its
+    values (the trace names the file)."""
+    if override.unit != base.unit:
+        raise ParameterFileError(
+            f"{source}: unit {override.unit!r} differs from {base.name}'s unit {base.unit!r}"
+        )
+    dated: dict[date, tuple[ParameterValue, str]] = {
+        start: (value, base.source_of(index))
+        for index, (start, value) in enumerate(zip(base.starts, base.values, strict=True))
+    }
+    for start, value in zip(override.starts, override.values, strict=True):
+        dated[start] = (value, source)
+    starts = tuple(sorted(dated))
+    return Parameter(
+        name=base.name,
+        description=base.description,
+        reference=base.reference,
+        unit=base.unit,
+        starts=starts,
+        values=tuple(dated[start][0] for start in starts),
+        sources=tuple(dated[start][1] for start in starts),
+    )
+
+
+def apply_overrides(parameters: dict[str, Parameter], folder: Path) -> dict[str, Parameter]:
+    """The parameters with a deployment's override folder merged in.
+
+    The folder has the layout of the built-in ones (`<namespace>/<name>.yaml`, the same format,
+    validated as strictly); a file for a parameter no module defines is an error, like a typo
+    would be, and so is any other file than `*.yaml` in it, so nothing is silently ignored."""
+    if not folder.is_dir():
+        raise ParameterFileError(f"{folder}: the parameters folder does not exist")
+    merged = dict(parameters)
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_dir() or any(part.startswith(".") for part in relative.parts):
+            continue  # hidden files (an editor's, version control's) are not parameters
+        if len(relative.parts) != 2 or path.suffix != ".yaml":
+            raise ParameterFileError(
+                f"{path}: expected <namespace>/<name>.yaml in the parameters folder {folder}"
+            )
+        name = f"{path.parent.name}.{path.stem}"
+        if name not in merged:
+            raise ParameterFileError(f"{path}: no rule module or the engine defines {name}")
+        source = str(path.resolve())
+        merged[name] = merge_override(merged[name], load_parameter(path, name), source)
+    return merged

@@ -1,4 +1,9 @@
-"""Finds rule modules through entry points and loads their parameters once."""
+"""Finds rule modules through entry points and loads their parameters once.
+
+The engine's own parameters (the financing plan's, RULES.md §6) live with the engine, in
+`engine/parameters/`; each module brings its own (`parameter_root`); a deployment may
+override or add dated values of any of them in a folder of its own (`COFINANCE_PARAMETERS_DIR`).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,16 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from engine.rulebook.errors import RegistryError
+from engine.rulebook.labels import missing_labels
 from engine.rulebook.module import FunderModule, SchemeModule
-from engine.rulebook.parameters import Parameter, load_tree
+from engine.rulebook.parameters import Parameter, apply_overrides, load_tree
+from engine.settings import get_settings
 
 SCHEMES_GROUP = "cofinance.schemes"
 FUNDERS_GROUP = "cofinance.funders"
-# Parameters the engine itself reads for the financing plan (RULES.md §6).
+# Parameters the engine itself reads for the financing plan (RULES.md §6), and their files.
 PLAN_PARAMETERS = ("convention.threshold", "payment.advance_rate")
+ENGINE_PARAMETER_ROOT = Path(__file__).parents[1] / "parameters"
 
 
 @dataclass
@@ -27,9 +35,13 @@ class Registry:
     parameters: dict[str, Parameter] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, modules: Iterable[SchemeModule | FunderModule]) -> Registry:
+    def build(
+        cls, modules: Iterable[SchemeModule | FunderModule], overrides: Path | None = None
+    ) -> Registry:
+        """The registry of `modules`, their parameters and the engine's; with `overrides`, a
+        deployment's folder of dated values merged into them (`apply_overrides`)."""
         registry = cls()
-        roots: list[Path] = []
+        roots: list[Path] = [ENGINE_PARAMETER_ROOT]
         for module in modules:
             if isinstance(module, SchemeModule):
                 if module.code in registry.schemes:
@@ -46,7 +58,10 @@ class Registry:
                 if name in registry.parameters:
                     raise RegistryError(f"parameter {name} is defined twice ({root})")
                 registry.parameters[name] = parameter
+        if overrides is not None:
+            registry.parameters = apply_overrides(registry.parameters, overrides)
         registry._check_parameters()
+        registry._check_labels()
         return registry
 
     def _check_parameters(self) -> None:
@@ -58,6 +73,30 @@ class Registry:
         for owner, name in needed:
             if name not in self.parameters:
                 raise RegistryError(f"{owner} reads parameter {name}, which no file defines")
+
+    def _check_labels(self) -> None:
+        """People read French labels, never codes: every module must declare them."""
+        for funder in self.funders.values():
+            if not funder.label.strip():
+                raise RegistryError(f"funder module {funder.code} has no label")
+        for scheme in self.schemes.values():
+            if not scheme.label.strip():
+                raise RegistryError(f"scheme module {scheme.code} has no label")
+            missing = missing_labels(scheme.facts)
+            if missing:
+                raise RegistryError(
+                    f"scheme module {scheme.code}: facts without a French label "
+                    f"(pydantic title, or a choice's label): {', '.join(missing)}"
+                )
+            codes = [document.code for document in scheme.documents]
+            if len(codes) != len(set(codes)):
+                raise RegistryError(f"scheme module {scheme.code} lists a document kind twice")
+            unlabelled = [d.code for d in scheme.documents if not d.label.strip()]
+            if unlabelled:
+                raise RegistryError(
+                    f"scheme module {scheme.code}: document kinds without a label: "
+                    f"{', '.join(unlabelled)}"
+                )
 
 
 def _load(group: str) -> list[SchemeModule | FunderModule]:
@@ -76,6 +115,13 @@ def _load(group: str) -> list[SchemeModule | FunderModule]:
 
 
 @cache
+def registry_for(overrides: Path | None) -> Registry:
+    """The installed modules, discovered like any third-party package's would be, with the
+    parameters of the override folder `overrides` (None: the built-in values only)."""
+    return Registry.build([*_load(SCHEMES_GROUP), *_load(FUNDERS_GROUP)], overrides)
+
+
 def default_registry() -> Registry:
-    """The installed modules, discovered like any third-party package's would be."""
-    return Registry.build([*_load(SCHEMES_GROUP), *_load(FUNDERS_GROUP)])
+    """The installed modules with the deployment's parameters (`COFINANCE_PARAMETERS_DIR`),
+    loaded once."""
+    return registry_for(get_settings().parameters_dir)

@@ -23,6 +23,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from engine.messages import Message
 from engine.rulebook.errors import FieldError, InvalidInput
 
 # Every control character (category Cc) and every surrogate code point.
@@ -32,8 +33,8 @@ _MULTILINE_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\ud
 _LINE_BREAKS = "\t\n\r"
 
 
-def text_problem(value: str, *, multiline: bool = False) -> str | None:
-    """Why `value` cannot be taken as text (an English message, as the API speaks), or None."""
+def text_problem(value: str, *, multiline: bool = False) -> Message | None:
+    """Why `value` cannot be taken as text (a code and its parameters), or None."""
     pattern = _MULTILINE_REFUSED if multiline else _ONE_LINE_REFUSED
     found = pattern.search(value)
     if found is None:
@@ -41,25 +42,25 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     char = found.group()
     code = f"U+{ord(char):04X}"
     if "\ud800" <= char <= "\udfff":
-        return f"not valid text: {code} is a lone surrogate, which UTF-8 cannot encode"
+        return Message("text_surrogate", {"char": code})
     if char == "\x00":
-        return "must not contain NUL characters"
+        return Message("text_nul")
     if char in _LINE_BREAKS:
-        return f"must fit on one line: no line break or tab ({code})"
-    return f"must not contain control characters ({code})"
+        return Message("text_one_line", {"char": code})
+    return Message("text_control", {"char": code})
 
 
 def _one_line(value: str) -> str:
     problem = text_problem(value)
     if problem is not None:
-        raise ValueError(problem)
+        raise problem.invalid()
     return value
 
 
 def _multiline(value: str) -> str:
     problem = text_problem(value, multiline=True)
     if problem is not None:
-        raise ValueError(problem)
+        raise problem.invalid()
     return value
 
 
@@ -83,7 +84,8 @@ def require_text(
                 continue
             problem = text_problem(value, multiline=lines)
             if problem is not None:
-                errors.append(FieldError(name, problem))
+                errors.append(FieldError.of(name, problem))
+
     if errors:
         raise InvalidInput(errors)
 

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, JsonValue, PlainSerializer, WithJsonSchema
+from pydantic.config import JsonDict
 
+from engine.messages import invalid
 from engine.rulebook.money import MONEY_LIMIT, MONEY_PATTERN, to_decimal, to_money
 
 
 def _ratio(value: Any) -> Decimal:
     result = to_decimal(value, max_places=6)
     if not Decimal(0) <= result <= Decimal(1):
-        raise ValueError("must lie between 0 and 1")
+        raise invalid("ratio")
     return result
 
 
 def _quantity(value: Any) -> Decimal:
     result = to_decimal(value, max_places=4)
     if result < 0:
-        raise ValueError("cannot be negative")
+        raise invalid("negative")
     return result
 
 
@@ -32,21 +35,21 @@ def _day(value: Any) -> date:
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"not a YYYY-MM-DD date: {value!r}") from None
-    raise ValueError("expected a date as YYYY-MM-DD")
+            raise invalid("date_expected") from None
+    raise invalid("date_expected")
 
 
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("expected a whole number")
+        raise invalid("whole_number")
     if value < 0:
-        raise ValueError("cannot be negative")
+        raise invalid("negative")
     return value
 
 
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("expected true or false")
+        raise invalid("yes_or_no")
     return value
 
 
@@ -73,3 +76,12 @@ Quantity = Annotated[Decimal, BeforeValidator(_quantity), _as_text]
 Day = Annotated[date, BeforeValidator(_day)]
 Count = Annotated[int, BeforeValidator(_count)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
+
+# Where a field with fixed values keeps the French label of each (engine/rulebook/labels.py).
+CHOICES_KEY = "choices"
+
+
+def with_choices(labels: Mapping[str, str]) -> JsonDict:
+    """The `json_schema_extra` of a field whose fixed values have these French labels:
+    `Field(title="Modalité", json_schema_extra=with_choices({"individual": "Individuelle"}))`."""
+    return {CHOICES_KEY: dict[str, JsonValue](labels)}

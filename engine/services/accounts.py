@@ -27,7 +27,7 @@ MAX_PASSWORD = 1024
 def hash_password(password: str) -> str:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidInput(
-            [FieldError("password", f"between {MIN_PASSWORD} and {MAX_PASSWORD} characters")]
+            [FieldError("password", "length_between", min=MIN_PASSWORD, max=MAX_PASSWORD)]
         )
     # Any character a person can type is welcome in a password, but it is hashed as UTF-8.
     refuse_unencodable_password(password)
@@ -36,7 +36,7 @@ def hash_password(password: str) -> str:
 
 def refuse_unencodable_password(password: str) -> None:
     if unencodable(password):
-        raise InvalidInput([FieldError("password", "not valid text: UTF-8 cannot encode it")])
+        raise InvalidInput([FieldError("password", "text_unencodable")])
 
 
 def create_user(
@@ -61,24 +61,25 @@ def create_user(
     )
     errors = []
     if role not in ROLES:
-        errors.append(FieldError("role", f"one of {', '.join(ROLES)}"))
+        errors.append(FieldError("role", "not_a_choice"))
     if not username.strip() or len(username) > 150:
-        errors.append(FieldError("username", "1 to 150 characters"))
+        errors.append(FieldError("username", "length_between", min=1, max=150))
     if role == "funder" and not funder_code:
-        errors.append(FieldError("funder", "a funder user needs --funder CODE"))
+        errors.append(FieldError("funder", "funder_needs_code"))
     if role == "applicant" and not organisation:
-        errors.append(FieldError("organisation", "an applicant needs --organisation NAME"))
+        errors.append(FieldError("organisation", "applicant_needs_organisation"))
     if errors:
         raise InvalidInput(errors)
     password_hash = hash_password(password)
     with db.transaction() as session:
         if session.exec(select(User).where(User.username == username)).first():
-            raise Conflict(f"user {username!r} exists already", "duplicate")
+            raise Conflict("duplicate.user", username=username)
         funder_id = organisation_id = None
         if role == "funder":
             funder = session.exec(select(Funder).where(Funder.code == funder_code)).first()
             if funder is None:
-                raise InvalidInput([FieldError("funder", f"unknown funder {funder_code!r}")])
+                raise InvalidInput([FieldError("funder", "unknown_funder", code=funder_code)])
+
             funder_id = funder.id
         if role == "applicant":
             assert organisation is not None
@@ -139,9 +140,9 @@ def actor_from_token(db: Database, token: str, settings: Settings) -> Actor:
         )
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, KeyError, ValueError):
-        raise Unauthenticated("invalid or expired token") from None
+        raise Unauthenticated("unauthenticated.token") from None
     with db.reading() as session:
         user = session.get(User, user_id)
     if user is None or not user.active or claims.get("gen") != user.token_generation:
-        raise Unauthenticated("invalid or expired token")
+        raise Unauthenticated("unauthenticated.token")
     return Actor.of(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from engine.db import Database
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import Application, Call, Document, Funder, Share
 from engine.notify.outbox import notify_holder
+from engine.reads import ApplicationRead, read_application
 from engine.rulebook import Evaluation, FieldError, InvalidInput, default_registry, evaluate
 from engine.rulebook.application import parse_application
 from engine.rulebook.text import require_text
@@ -21,7 +23,6 @@ from engine.services.calls import envelopes_of, get_call
 from engine.services.funders import config_of
 from engine.services.idempotency import claim, complete, release
 from engine.settings import Settings
-from engine.views import application_json
 from workflows.application import APPLICATION
 
 EDITABLE = APPLICATION.tagged("editable")
@@ -30,10 +31,10 @@ EDITABLE = APPLICATION.tagged("editable")
 def _validate(call: Call, raw: Any, session: Session) -> dict[str, Any]:
     """Check the application body against the scheme; return it in its stored JSON form."""
     if not isinstance(raw, dict):
-        raise InvalidInput([FieldError("application", "expected an object")])
+        raise InvalidInput([FieldError("application", "not_an_object")])
     if "documents" in raw:
         raise InvalidInput(
-            [FieldError("application.documents", "documents are uploaded, not declared")]
+            [FieldError("application.documents", "documents_declared")]
         )
     scheme = default_registry().schemes[call.scheme]
     parsed, facts = parse_application({**raw, "documents": []}, scheme.facts)
@@ -43,7 +44,7 @@ def _validate(call: Call, raw: Any, session: Session) -> dict[str, Any]:
     if unknown:
         raise InvalidInput(
             [
-                FieldError(f"application.requests.{code}", "this funder takes no part in the call")
+                FieldError(f"application.requests.{code}", "funder_not_in_call")
                 for code in unknown
             ]
         )
@@ -73,19 +74,16 @@ def _sync_shares(session: Session, application: Application) -> None:
 def load(session: Session, application_id: int, actor: Actor) -> Application:
     application = session.get(Application, application_id)
     if application is None:
-        raise NotFound(f"no application {application_id}")
+        raise NotFound("not_found.application", id=application_id)
     funder_ids = session.exec(select(Share.funder_id).where(Share.application_id == application_id))
     if not can_see_application(actor, application, funder_ids):
-        raise Forbidden("this application is not yours to see")
+        raise Forbidden("forbidden.not_yours")
     return application
 
 
 def check_version(application: Application, if_match: int | None) -> None:
     if if_match is not None and if_match != application.version:
-        raise Conflict(
-            f"stale version: yours is {if_match}, the application is at {application.version}",
-            "stale_version",
-        )
+        raise Conflict("stale_version", yours=if_match, version=application.version)
 
 
 def create_application(
@@ -96,7 +94,8 @@ def create_application(
     with db.transaction() as session:
         call = session.get(Call, call_id)
         if call is None:
-            raise InvalidInput([FieldError("call_id", f"no call {call_id}")])
+            raise InvalidInput([FieldError("call_id", "unknown_call", id=call_id)])
+
         assert actor.organisation_id is not None
         application = Application(
             call_id=call_id,
@@ -136,9 +135,7 @@ def update_application(
         require_text({"title": title})
         check_version(application, if_match)
         if application.state not in EDITABLE:
-            raise Conflict(
-                f"an application that is {application.state} cannot be edited", "wrong_state"
-            )
+            raise Conflict("wrong_state.edit", state=application.state, trigger="edit")
         changed = []
         if title is not None:
             application.title = title
@@ -221,32 +218,35 @@ def _system() -> Actor:
 
 
 def submit_application(
+    db: Database, actor: Actor, application_id: int, settings: Settings
+) -> ApplicationRead:
+    """Run the checks and move the file on; returns the application as it now stands."""
+    _require_holder(db, actor, application_id)
+    with db.transaction() as session:
+        return _submitted(session, actor, application_id, settings)
+
+
+def submit_once(
     db: Database,
     actor: Actor,
     application_id: int,
     settings: Settings,
-    idempotency_key: str | None = None,
+    idempotency_key: str | None,
+    answer: Callable[[ApplicationRead], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Run the checks and move the file on; returns the application as the API shows it.
-
-    With an idempotency key, a retry gets the first answer; the same key while the first request
-    is still running is a 409, for a different application a 422 (engine/services/idempotency).
+    """submit_application behind an idempotency key: `answer` is what the caller sends back for
+    the submitted application, stored with the change, and a retry with the same key gets it
+    again. The same key while the first request is still running is a 409, for a different
+    application a 422 (engine/services/idempotency).
     """
-    # Access before anything else, the idempotency key included: whoever may not submit this
-    # file gets the GET's 403/404, whatever the file's or the key's state.
-    with db.reading() as session:
-        require_holder(actor, load(session, application_id, actor))
+    _require_holder(db, actor, application_id)
     fingerprint = f"submit:{application_id}"
     stored = claim(db, actor, idempotency_key, fingerprint)
     if stored is not None:
         return stored
     try:
         with db.transaction() as session:
-            application = load(session, application_id, actor)
-            require_holder(actor, application)
-            _submit(session, actor, application, settings)
-            session.flush()
-            response = application_json(session, application)
+            response = answer(_submitted(session, actor, application_id, settings))
             complete(session, actor, idempotency_key, response)
             return response
     except BaseException:
@@ -254,16 +254,31 @@ def submit_application(
         raise
 
 
+def _require_holder(db: Database, actor: Actor, application_id: int) -> None:
+    # Access before anything else, the idempotency key included: whoever may not submit this
+    # file gets the GET's 403/404, whatever the file's or the key's state.
+    with db.reading() as session:
+        require_holder(actor, load(session, application_id, actor))
+
+
+def _submitted(
+    session: Session, actor: Actor, application_id: int, settings: Settings
+) -> ApplicationRead:
+    application = load(session, application_id, actor)
+    require_holder(actor, application)
+    _submit(session, actor, application, settings)
+    session.flush()
+    return read_application(session, application)
+
+
 def _submit(session: Session, actor: Actor, application: Application, settings: Settings) -> None:
     call = get_call(session, application.call_id)
     moment = now()
     if call.state != "open" or moment >= call.closes_at or moment < call.opens_at:
         # G8: filed before the call's deadline, while the call is open.
-        raise Conflict("the call is not open for submissions (G8: deadline)", "deadline_passed")
+        raise Conflict("deadline_passed")
     if application.state not in EDITABLE:
-        raise Conflict(
-            f"an application that is {application.state} cannot be submitted", "wrong_state"
-        )
+        raise Conflict("wrong_state.edit", state=application.state, trigger="submit")
     application.submitted_at = moment
     result = _evaluate(session, application, settings)
     application.eligibility = result.status

@@ -44,18 +44,19 @@ def create_call(
     )
     errors = []
     if scheme not in default_registry().schemes:
-        errors.append(FieldError("scheme", f"unknown scheme {scheme!r}"))
+        errors.append(FieldError("scheme", "unknown_scheme", scheme=scheme))
     opens_at, closes_at = as_utc(opens_at), as_utc(closes_at)
     if closes_at <= opens_at:
-        errors.append(FieldError("closes_at", "must be after opens_at"))
+        errors.append(FieldError("closes_at", "closes_before_opens"))
     codes = [e.funder for e in envelopes]
     if len(set(codes)) != len(codes):
-        errors.append(FieldError("funders", "a funder is listed twice"))
+        errors.append(FieldError("funders", "funder_listed_twice"))
     with db.transaction() as session:
         funders = {f.code: f for f in session.exec(select(Funder).where(Funder.code.in_(codes)))}  # type: ignore[attr-defined]
         for index, code in enumerate(codes):
             if code not in funders:
-                errors.append(FieldError(f"funders.{index}.funder", f"unknown funder {code!r}"))
+                errors.append(FieldError(f"funders.{index}.funder", "unknown_funder", code=code))
+
         if errors:
             raise InvalidInput(errors)
         call = Call(scheme=scheme, title=title, opens_at=opens_at, closes_at=closes_at)
@@ -77,7 +78,7 @@ def create_call(
 def get_call(session: Session, call_id: int) -> Call:
     call = session.get(Call, call_id)
     if call is None:
-        raise NotFound(f"no call {call_id}")
+        raise NotFound("not_found.call", id=call_id)
     return call
 
 

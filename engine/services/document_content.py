@@ -24,11 +24,12 @@ _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF[\s\x00]*$")
 # At that offset: a cross-reference table (`xref`) or a cross-reference stream (`12 0 obj`).
 _XREF_SECTION = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
 
-_KINDS = {"application/pdf": "PDF", "image/png": "PNG image", "image/jpeg": "JPEG image"}
+# "Le fichier n'est pas … lisible", for each type an upload is parsed as.
+_KINDS = {"application/pdf": "un PDF", "image/png": "une image PNG", "image/jpeg": "une image JPEG"}
 
 
-def _refuse(message: str) -> InvalidInput:
-    return InvalidInput([FieldError("file", message)])
+def _refuse(code: str, **params: object) -> InvalidInput:
+    return InvalidInput([FieldError("file", code, **params)])
 
 
 def check_content(path: Path, content_type: str) -> None:
@@ -42,7 +43,7 @@ def check_content(path: Path, content_type: str) -> None:
 
 
 def _unreadable(content_type: str) -> InvalidInput:
-    return _refuse(f"the file is not a readable {_KINDS[content_type]}")
+    return _refuse("file_unreadable", kind=_KINDS[content_type])
 
 
 def _xref_is_where_the_file_says(path: Path) -> bool:
@@ -69,7 +70,8 @@ def _check_pdf(path: Path) -> None:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             # It opens only with a password: funders could not read it.
-            raise _refuse("password-protected PDF files are not accepted")
+            raise _refuse("file_protected")
+
         # The trailer names the catalog itself (no search through the objects for one).
         root = reader.trailer.get("/Root")
         catalog = None if root is None else root.get_object()
@@ -109,4 +111,4 @@ def _check_image(path: Path, image_format: str) -> None:
 
 def _too_many_pixels() -> InvalidInput:
     millions = MAX_IMAGE_PIXELS // 1_000_000
-    return _refuse(f"the image is too large: more than {millions} million pixels")
+    return _refuse("image_too_large", millions=millions)

@@ -1,5 +1,10 @@
 """Supporting documents: PDF, PNG or JPEG recognised by content (their first bytes, then a parse
-of the whole file: engine/services/document_content.py), stored under generated names."""
+of the whole file: engine/services/document_content.py), stored in the database.
+
+An upload streams to a temporary file under `<data folder>/documents/.upload-…` (the size limit
+is enforced while it streams, the content is parsed there), then its checked bytes are written
+as a blob in the same transaction as the document row (engine/blobs.py); the temporary is removed
+whatever happens, and the start-up sweep removes one a killed process left (sweep.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +13,23 @@ import hashlib
 import os
 import secrets
 from pathlib import Path
-from typing import BinaryIO, get_args
+from typing import BinaryIO
 
 from sqlmodel import select
 
 from engine.access import Actor, require_holder
 from engine.audit import record
+from engine.blobs import blob_content, new_blob
 from engine.db import Database
 from engine.errors import Conflict, InsufficientStorage, NotFound
 from engine.models import Document
-from engine.rulebook import FieldError, InvalidInput
-from engine.rulebook.application import DocumentKind
+from engine.rulebook import FieldError, InvalidInput, default_registry
 from engine.rulebook.text import require_text
 from engine.services.applications import EDITABLE, load
+from engine.services.calls import get_call
 from engine.services.document_content import check_content
 from engine.settings import Settings
 
-KINDS = get_args(DocumentKind)
 _SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
@@ -65,14 +70,19 @@ def download_name(filename: str | None, suffix: str) -> str:
     return name[: 255 - len(suffix)] + suffix
 
 
+UPLOAD_PREFIX = ".upload-"
+
+
 def documents_dir(settings: Settings) -> Path:
+    """Where uploads stream to before they are checked (temporaries only)."""
     path = settings.data_dir / "documents"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def _store(stream: BinaryIO, target: Path, limit: int) -> tuple[int, str, bytes]:
-    """Copy the upload to disk chunk by chunk, refusing it as soon as it passes the limit."""
+    """Copy the upload to a temporary file chunk by chunk, refusing it as soon as it passes the
+    limit (a temporary: the database makes the stored copy durable)."""
     digest = hashlib.sha256()
     size = 0
     head = b""
@@ -82,11 +92,11 @@ def _store(stream: BinaryIO, target: Path, limit: int) -> tuple[int, str, bytes]
                 head += chunk[: 16 - len(head)]
             size += len(chunk)
             if size > limit:
-                raise InvalidInput([FieldError("file", f"larger than {limit // (1024 * 1024)} MB")])
+                megabytes = limit // (1024 * 1024)
+                raise InvalidInput([FieldError("file", "file_too_large", megabytes=megabytes)])
+
             digest.update(chunk)
             out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
     return size, digest.hexdigest(), head
 
 
@@ -101,69 +111,66 @@ def add_document(
 ) -> Document:
     # The file's name is kept (listed, given back on download): it is one line of text.
     require_text({"file": filename})
-    if kind not in KINDS:
-        raise InvalidInput([FieldError("kind", f"one of {', '.join(KINDS)}")])
     with db.reading() as session:
         application = load(session, application_id, actor)
         require_holder(actor, application)
+        # The kinds of documents of the application's scheme (SchemeModule.documents).
+        scheme = default_registry().schemes[get_call(session, application.call_id).scheme]
+        kinds = scheme.document_labels()
+        if kind not in kinds:
+            raise InvalidInput([FieldError("kind", "not_a_choice")])
         if application.state not in EDITABLE:
-            raise Conflict(
-                "documents can be added only while the application is editable", "wrong_state"
-            )
+            raise Conflict("wrong_state.documents", state=application.state)
     folder = documents_dir(settings)
-    temporary = folder / f".upload-{secrets.token_hex(16)}"
+    temporary = folder / f"{UPLOAD_PREFIX}{secrets.token_hex(16)}"
     try:
         try:
             size, sha256, head = _store(stream, temporary, settings.upload_max_bytes)
         except OSError as exc:
             if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
                 raise
-            raise InsufficientStorage(
-                "storage is full: the document was not saved (espace disque insuffisant)"
-            ) from None
+            raise InsufficientStorage("insufficient_storage") from None
         if size == 0:
-            raise InvalidInput([FieldError("file", "the file is empty")])
+            raise InvalidInput([FieldError("file", "file_empty")])
         sniffed = sniff(head)
         if sniffed is None:
-            raise InvalidInput([FieldError("file", "only PDF, PNG or JPEG files are accepted")])
+            raise InvalidInput([FieldError("file", "file_type")])
+
         content_type, suffix = sniffed
         check_content(temporary, content_type)
-        stored_name = f"{secrets.token_hex(16)}{suffix}"
-        temporary.rename(folder / stored_name)
+        # The bytes just checked, not the stream again (it is consumed).
+        content = temporary.read_bytes()
     finally:
         temporary.unlink(missing_ok=True)
-    try:
-        with db.transaction() as session:
-            application = load(session, application_id, actor)
-            if application.state not in EDITABLE:
-                raise Conflict("the application is no longer editable", "wrong_state")
-            document = Document(
-                application_id=application_id,
-                kind=kind,
-                filename=download_name(filename, suffix),
-                stored_name=stored_name,
-                content_type=content_type,
-                size=size,
-                sha256=sha256,
-                uploaded_by=actor.id or 0,
-            )
-            session.add(document)
-            session.flush()
-            assert document.id is not None
-            record(
-                session,
-                "application",
-                application_id,
-                "add_document",
-                actor,
-                application_id=application_id,
-                data={"document": document.id, "kind": kind, "size": size},
-            )
-            return document
-    except BaseException:
-        # No row points to the file: remove it so nothing is left half-written.
-        (folder / stored_name).unlink(missing_ok=True)
-        raise
+    with db.transaction() as session:
+        application = load(session, application_id, actor)
+        if application.state not in EDITABLE:
+            raise Conflict("wrong_state.not_editable")
+        blob = new_blob(session, content, sha256)
+        session.flush()
+        document = Document(
+            application_id=application_id,
+            kind=kind,
+            filename=download_name(filename, suffix),
+            blob_id=blob.id,
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            uploaded_by=actor.id or 0,
+        )
+        session.add(document)
+        session.flush()
+        assert document.id is not None
+        record(
+            session,
+            "application",
+            application_id,
+            "add_document",
+            actor,
+            application_id=application_id,
+            data={"document": document.id, "kind": kind, "size": size},
+        )
+        return document
 
 
 def list_documents(db: Database, actor: Actor, application_id: int) -> list[Document]:
@@ -172,12 +179,14 @@ def list_documents(db: Database, actor: Actor, application_id: int) -> list[Docu
         return list(session.exec(select(Document).where(Document.application_id == application_id)))
 
 
-def document_path(
-    db: Database, actor: Actor, document_id: int, settings: Settings
-) -> tuple[Document, Path]:
+def document_file(db: Database, actor: Actor, document_id: int) -> tuple[Document, bytes]:
+    """A document and its bytes, for those who may see its application."""
     with db.reading() as session:
         document = session.get(Document, document_id)
         if document is None:
-            raise NotFound(f"no document {document_id}")
+            raise NotFound("not_found.document", id=document_id)
         load(session, document.application_id, actor)
-    return document, documents_dir(settings) / document.stored_name
+        content = blob_content(session, document.blob_id)
+    if content is None:
+        raise NotFound("not_found.document_file", id=document_id)
+    return document, content

@@ -30,14 +30,15 @@ def create_funder(
     require_text({"code": code, "name": name, "kind": kind, "insee": insee, "email": email})
     registry = default_registry()
     if kind not in registry.funders:
-        raise InvalidInput([FieldError("kind", f"unknown funder kind {kind!r}")])
+        raise InvalidInput([FieldError("kind", "unknown_funder_kind", kind=kind)])
     if registry.funders[kind].needs_insee and not insee:
-        raise InvalidInput([FieldError("insee", f"a {kind} funder needs its INSEE code")])
+        raise InvalidInput([FieldError("insee", "insee_required", kind=kind)])
     if insee is not None and commune_name(insee) is None:
-        raise InvalidInput([FieldError("insee", f"unknown INSEE commune code {insee!r}")])
+        raise InvalidInput([FieldError("insee", "unknown_insee", insee=insee)])
+
     with db.transaction() as session:
         if session.exec(select(Funder).where(Funder.code == code)).first():
-            raise Conflict(f"a funder with code {code!r} exists already", "duplicate")
+            raise Conflict("duplicate.funder", code=code)
         funder = Funder(
             code=code, name=name, kind=kind, insee=insee, email=email, advance_rate=advance_rate
         )

@@ -33,7 +33,7 @@ ABANDONED_AFTER = timedelta(seconds=60)
 
 def _check(key: str) -> None:
     if not 1 <= len(key) <= 200:
-        raise InvalidInput([FieldError("Idempotency-Key", "1 to 200 characters")])
+        raise InvalidInput([FieldError("Idempotency-Key", "length_between", min=1, max=200)])
     require_text({"Idempotency-Key": key})
 
 
@@ -46,10 +46,7 @@ def _find(session: Session, actor: Actor, key: str) -> IdempotencyRecord | None:
 
 
 def _in_progress() -> Conflict:
-    return Conflict(
-        "a request with this Idempotency-Key is still in progress: retry in a moment",
-        "idempotency_in_progress",
-    )
+    return Conflict("idempotency_in_progress")
 
 
 def replay(
@@ -63,7 +60,7 @@ def replay(
     if record is None:
         return None
     if record.fingerprint != fingerprint:
-        raise InvalidInput([FieldError("Idempotency-Key", "already used for a different request")])
+        raise InvalidInput([FieldError("Idempotency-Key", "key_reused")])
     if record.status_code == IN_PROGRESS:
         raise _in_progress()
     return record.response
@@ -94,7 +91,8 @@ def claim(db: Database, actor: Actor, key: str | None, fingerprint: str) -> dict
                     return None
                 if record.fingerprint != fingerprint:
                     raise InvalidInput(
-                        [FieldError("Idempotency-Key", "already used for a different request")]
+                        [FieldError("Idempotency-Key", "key_reused")]
+
                     )
                 if record.status_code != IN_PROGRESS:
                     return record.response

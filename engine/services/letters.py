@@ -1,15 +1,16 @@
-"""Builds the documents of a session from the database and stores them as Letter rows."""
+"""Builds the documents of a session from the database and stores them as Letter rows, each
+with its PDF as a blob written in the same transaction (engine/blobs.py)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import secrets
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from engine import lifeline
 from engine.access import Actor
-from engine.clock import now, paris_date
+from engine.blobs import new_blob
+from engine.clock import paris_date
 from engine.documents import letters as render
 from engine.documents.minutes import minutes as render_minutes
 from engine.documents.model import (
@@ -31,7 +33,6 @@ from engine.documents.model import (
 )
 from engine.formatting import format_money
 from engine.models import Application, CommitteeSession, Funder, Letter, Organisation, Share, User
-from engine.notify.deliver import letters_dir
 from engine.rulebook import default_registry
 from engine.rulebook.plan import payment_schedule
 from engine.services.calls import envelopes_of
@@ -41,16 +42,25 @@ from engine.settings import Settings
 _OUTCOME = {"granted": "granted", "refused": "refused", "deferred": "deferred"}
 
 
-def store(
-    session: Session, settings: Settings, pdf: bytes, flush: bool = True, **fields: object
-) -> Letter:
-    name = f"{secrets.token_hex(16)}.pdf"
-    (letters_dir(settings) / name).write_bytes(pdf)
-    letter = Letter(stored_name=name, **fields)  # type: ignore[arg-type]
-    session.add(letter)
-    if flush:
-        session.flush()
-    return letter
+def store(session: Session, pdf: bytes, **fields: object) -> Letter:
+    """A letter row and its PDF, in the caller's transaction."""
+    return store_many(session, [(pdf, fields)])[0]
+
+
+def store_many(
+    session: Session, letters: Sequence[tuple[bytes, dict[str, object]]]
+) -> list[Letter]:
+    """Letter rows with their PDFs (blobs), written together in the caller's transaction: the
+    blobs in one flush, then the rows pointing to them in another."""
+    blobs = [new_blob(session, pdf) for pdf, _ in letters]
+    session.flush()
+    rows = [
+        Letter(blob_id=blob.id, **fields)  # type: ignore[arg-type]
+        for blob, (_, fields) in zip(blobs, letters, strict=True)
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
 
 
 def _advance_rate(application: Application, funder: Funder) -> Decimal:
@@ -81,9 +91,12 @@ def funder_line(
             (rid, messages.get(rid, "")) for rid in (application.result or {}).get("failed", [])
         )
     convention = funder.code in flags.get("convention_required", [])  # type: ignore[operator]
+    kind = default_registry().funders.get(funder.kind)
     return FunderLine(
         funder_code=funder.code,
         funder_name=funder.name,
+        # The French name of the funder's kind, as its rule module declares it.
+        funder_kind=kind.label if kind is not None else "",
         outcome=outcome,  # type: ignore[arg-type]
         requested=share.requested,
         amount=amount,
@@ -176,7 +189,6 @@ def decision_documents(
 
 def store_decision_letters(
     session: Session,
-    settings: Settings,
     documents: DecisionDocuments,
     meeting: CommitteeSession,
     pdfs: Iterator[bytes],
@@ -184,73 +196,64 @@ def store_decision_letters(
     """Store the rendered letters of `documents` (the PDFs in the order of its documents()),
     their rows written together."""
     application = documents.application
-    holder_letter = store(
-        session,
-        settings,
-        next(pdfs),
-        flush=False,
-        kind="decision",
-        application_id=application.id,
-        session_id=meeting.id,
-        title=f"Décision {documents.reference}",
-    )
-    per_funder = []
-    for funder, _ in documents.funders:
-        letter = store(
-            session,
-            settings,
+    rows: list[tuple[bytes, dict[str, object]]] = [
+        (
             next(pdfs),
-            flush=False,
-            kind="funder",
-            application_id=application.id,
-            session_id=meeting.id,
-            funder_id=funder.id,
-            title=f"Décision {documents.reference} {funder.code}",
+            {
+                "kind": "decision",
+                "application_id": application.id,
+                "session_id": meeting.id,
+                "title": f"Décision {documents.reference}",
+            },
         )
-        per_funder.append((funder, letter))
-    session.flush()
+    ]
+    for funder, _ in documents.funders:
+        rows.append(
+            (
+                next(pdfs),
+                {
+                    "kind": "funder",
+                    "application_id": application.id,
+                    "session_id": meeting.id,
+                    "funder_id": funder.id,
+                    "title": f"Décision {documents.reference} {funder.code}",
+                },
+            )
+        )
+    holder_letter, *funder_letters = store_many(session, rows)
+    per_funder = [
+        (funder, letter)
+        for (funder, _), letter in zip(documents.funders, funder_letters, strict=True)
+    ]
     return holder_letter, per_funder
 
 
-def decision_letters(
-    session: Session,
-    settings: Settings,
-    application: Application,
-    meeting: CommitteeSession,
-    chair: Actor,
-) -> tuple[Letter, list[tuple[Funder, Letter]]]:
-    """The consolidated letter to the holder and one letter per funder, rendered and stored."""
-    documents = decision_documents(session, settings, application, meeting, chair)
-    pdfs = render_documents(documents.documents())
-    return store_decision_letters(session, settings, documents, meeting, pdfs)
-
-
-def convocation_letter(
-    session: Session,
-    settings: Settings,
+def convocation_document(
     meeting: CommitteeSession,
     recipient: str,
     applications: list[Application],
-    chair: Actor,
-) -> Letter:
+    chair_name: str,
+    issued_on: date,
+) -> Convocation:
+    """One member's convocation, as data: the session, its agenda and the amounts requested."""
     agenda = []
     for application in applications:
         total = sum((Decimal(v) for v in application.data.get("requests", {}).values()), Decimal(0))
         agenda.append((application.reference or str(application.id), application.title, total))
-    pdf = render.convocation(
-        Convocation(
-            session_title=meeting.title,
-            starts_at=meeting.starts_at,
-            location=meeting.location,
-            recipient_name=recipient,
-            agenda=tuple(agenda),
-            issued_on=paris_date(now()),
-            chair_name=chair.name,
-        )
+    return Convocation(
+        session_title=meeting.title,
+        starts_at=meeting.starts_at,
+        location=meeting.location,
+        recipient_name=recipient,
+        agenda=tuple(agenda),
+        issued_on=issued_on,
+        chair_name=chair_name,
     )
+
+
+def store_convocation(session: Session, meeting: CommitteeSession, pdf: bytes) -> Letter:
     return store(
         session,
-        settings,
         pdf,
         kind="convocation",
         session_id=meeting.id,
@@ -310,12 +313,9 @@ def minutes_document(
     )
 
 
-def store_minutes(
-    session: Session, settings: Settings, meeting: CommitteeSession, pdf: bytes
-) -> Letter:
+def store_minutes(session: Session, meeting: CommitteeSession, pdf: bytes) -> Letter:
     return store(
         session,
-        settings,
         pdf,
         kind="minutes",
         session_id=meeting.id,
@@ -323,21 +323,9 @@ def store_minutes(
     )
 
 
-def minutes_letter(
-    session: Session,
-    settings: Settings,
-    meeting: CommitteeSession,
-    applications: list[Application],
-    chair: Actor,
-    labels: dict[str, str],
-) -> Letter:
-    record = minutes_document(session, settings, meeting, applications, chair, labels)
-    return store_minutes(session, settings, meeting, next(render_documents([record])))
-
-
 # -- rendering, in parallel when there are many documents ----------------------------------------
 
-Document = DecisionLetter | FunderLetter | Minutes
+Document = DecisionLetter | FunderLetter | Minutes | Convocation
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
 _CHUNK = 8
@@ -348,6 +336,8 @@ def _render(document: Document) -> bytes:
         return render.decision_letter(document)
     if isinstance(document, FunderLetter):
         return render.funder_letter(document)
+    if isinstance(document, Convocation):
+        return render.convocation(document)
     return render_minutes(document)
 
 
@@ -400,7 +390,7 @@ def stop_render_workers() -> None:
 
 def render_documents(
     documents: Iterable[Document], workers: int | None = None, parallel_from: int = PARALLEL_FROM
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """The PDF of each document, in order. Rendering is pure CPU work (reportlab): with many
     documents and several cores it runs in worker processes, and the PDFs come back as they are
     ready, so the caller stores the first ones while the next are being rendered. Documents are

@@ -56,16 +56,6 @@ class EnvelopeUse:
         excess = self.granted + self.proposed - self.envelope
         return excess if excess > 0 else None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "funder": self.funder,
-            "name": self.name,
-            "envelope": str(self.envelope),
-            "granted": str(self.granted),
-            "proposed": str(self.proposed),
-            "envelope_exceeded": None if self.exceeded is None else str(self.exceeded),
-        }
-
 
 def envelope_use(session: Session, call_id: int) -> list[EnvelopeUse]:
     envelopes = envelopes_of(session, call_id)

@@ -8,18 +8,25 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from engine.access import Actor
+from engine.blobs import blob_content
 from engine.db import Database
 from engine.errors import Forbidden
 from engine.models import Application, CommitteeSession, Event, Letter, Share
+from engine.reads import (
+    ApplicationPage,
+    ApplicationRead,
+    EventRead,
+    read_application,
+    read_summaries,
+)
 from engine.rulebook.text import require_text
 from engine.services.applications import load
 from engine.services.calls import envelopes_of
-from engine.views import application_json, event_json, summaries_json
 
 
-def application_view(db: Database, actor: Actor, application_id: int) -> dict[str, Any]:
+def application_view(db: Database, actor: Actor, application_id: int) -> ApplicationRead:
     with db.reading() as session:
-        return application_json(session, load(session, application_id, actor))
+        return read_application(session, load(session, application_id, actor))
 
 
 def list_applications(
@@ -29,7 +36,7 @@ def list_applications(
     state: str | None = None,
     offset: int = 0,
     limit: int = 50,
-) -> dict[str, Any]:
+) -> ApplicationPage:
     where: list[Any] = []
     if actor.role == "applicant":
         where.append(Application.organisation_id == actor.organisation_id)
@@ -38,7 +45,7 @@ def list_applications(
         where.append(col(Application.submitted_at).is_not(None))
         where.append(col(Application.id).in_(asked))
     elif not actor.is_staff:
-        raise Forbidden("no applications for this role")
+        raise Forbidden("forbidden.applications_list")
     require_text({"state": state})
     if call_id is not None:
         where.append(Application.call_id == call_id)
@@ -48,11 +55,11 @@ def list_applications(
         # One page in SQL, and its total: two queries, then three for the page's details.
         total = session.exec(select(func.count()).select_from(Application).where(*where)).one()
         page = select(Application).where(*where).order_by(col(Application.id))
-        items = summaries_json(session, page.offset(offset).limit(limit))
-    return {"items": items, "total": total, "offset": offset, "limit": limit}
+        items = read_summaries(session, page.offset(offset).limit(limit))
+    return ApplicationPage(items, total, offset, limit)
 
 
-def application_events(db: Database, actor: Actor, application_id: int) -> list[dict[str, Any]]:
+def application_events(db: Database, actor: Actor, application_id: int) -> list[EventRead]:
     with db.reading() as session:
         load(session, application_id, actor)
         events = list(
@@ -62,8 +69,7 @@ def application_events(db: Database, actor: Actor, application_id: int) -> list[
         )
         labels = actor_labels(session, {e.actor_id for e in events if e.actor_id is not None})
         return [
-            {**event_json(e), "actor": labels.get(e.actor_id or 0, "cofinance (automatique)")}
-            for e in events
+            EventRead(e, labels.get(e.actor_id or 0, "cofinance (automatique)")) for e in events
         ]
 
 
@@ -97,19 +103,6 @@ def actor_labels(session: Any, user_ids: set[int]) -> dict[int, str]:
     return labels
 
 
-def letter_json(letter: Letter) -> dict[str, Any]:
-    return {
-        "id": letter.id,
-        "kind": letter.kind,
-        "title": letter.title,
-        "application_id": letter.application_id,
-        "session_id": letter.session_id,
-        "funder_id": letter.funder_id,
-        "created_at": letter.created_at.isoformat(),
-        "url": f"/api/v1/letters/{letter.id}",
-    }
-
-
 def can_read_letter(actor: Actor, letter: Letter, holder_org: int | None) -> bool:
     """Holder: its decision letters; a funder: its own letters; chair and admin: all."""
     if actor.is_staff:
@@ -121,38 +114,44 @@ def can_read_letter(actor: Actor, letter: Letter, holder_org: int | None) -> boo
     return False
 
 
-def application_letters(db: Database, actor: Actor, application_id: int) -> list[dict[str, Any]]:
+def application_letters(db: Database, actor: Actor, application_id: int) -> list[Letter]:
     with db.reading() as session:
         application = load(session, application_id, actor)
         letters = session.exec(
             select(Letter).where(Letter.application_id == application_id).order_by(col(Letter.id))
         )
-        return [
-            letter_json(x)
-            for x in letters
-            if can_read_letter(actor, x, application.organisation_id)
-        ]
+        return [x for x in letters if can_read_letter(actor, x, application.organisation_id)]
 
 
-def letter_file(db: Database, actor: Actor, letter_id: int) -> Letter:
+def letter_file(db: Database, actor: Actor, letter_id: int) -> tuple[Letter, bytes]:
+    """A letter and its PDF, for the people it is addressed to."""
     from engine.errors import NotFound
 
     with db.reading() as session:
         letter = session.get(Letter, letter_id)
         if letter is None:
-            raise NotFound(f"no letter {letter_id}")
+            raise NotFound("not_found.letter", id=letter_id)
         holder_org = None
         if letter.application_id is not None:
             holder_org = load(session, letter.application_id, actor).organisation_id
         elif not (actor.is_staff or _takes_part(session, actor, letter)):
-            raise Forbidden("not yours")
+            raise Forbidden("forbidden.letter")
         if letter.kind in ("minutes", "convocation"):
             allowed = actor.is_staff or actor.role == "funder"
         else:
             allowed = can_read_letter(actor, letter, holder_org)
         if not allowed:
-            raise Forbidden("this letter is not addressed to you")
-        return letter
+            raise Forbidden("forbidden.letter")
+        return letter, _content(session, letter)
+
+
+def _content(session: Session, letter: Letter) -> bytes:
+    from engine.errors import NotFound
+
+    content = blob_content(session, letter.blob_id)
+    if content is None:
+        raise NotFound("not_found.letter_file", id=letter.id)
+    return content
 
 
 def _takes_part(session: Session, actor: Actor, letter: Letter) -> bool:
@@ -163,7 +162,7 @@ def _takes_part(session: Session, actor: Actor, letter: Letter) -> bool:
     return meeting is not None and actor.funder_id in envelopes_of(session, meeting.call_id)
 
 
-def session_minutes(db: Database, actor: Actor, session_id: int) -> Letter:
+def session_minutes(db: Database, actor: Actor, session_id: int) -> tuple[Letter, bytes]:
     from engine.errors import Conflict
     from engine.services.sessions import session_view
 
@@ -174,6 +173,11 @@ def session_minutes(db: Database, actor: Actor, session_id: int) -> Letter:
             .where(Letter.session_id == session_id, Letter.kind == "minutes")
             .order_by(col(Letter.id).desc())
         ).first()
-    if letter is None:
-        raise Conflict("the minutes are written when the session closes", "wrong_state")
-    return letter
+        if letter is None:
+            meeting = session.get(CommitteeSession, session_id)
+            if meeting is not None and meeting.state == "closed":
+                # Produced right after the close (engine/services/production.py).
+                raise Conflict("production_pending")
+            raise Conflict("wrong_state.minutes")
+
+        return letter, _content(session, letter)

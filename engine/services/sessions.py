@@ -1,4 +1,5 @@
-"""Committee sessions: agenda, convocations, decisions in session, close with letters."""
+"""Committee sessions: agenda, convocations, decisions in session, close (letters and minutes
+produced right after it: engine/services/production.py)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from engine.audit import authorise, record, transition
 from engine.clock import as_utc, now
 from engine.db import Database
 from engine.errors import Conflict, Forbidden, NotFound
+from engine.formatting import format_money
 from engine.models import AgendaItem, Application, Call, CommitteeSession, Funder, Share, User
-from engine.notify.outbox import enqueue, notify_holder
+from engine.reads import SessionRead, read_summaries
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text
-from engine.services import letters
+from engine.services import production
 from engine.services.calls import envelopes_of
 from engine.services.plans import envelope_use
 from engine.settings import Settings
@@ -29,13 +31,13 @@ from workflows.share import SHARE
 SCHEDULABLE = APPLICATION.tagged("schedulable")
 UNDECIDED = SHARE.tagged("undecided")
 OUTCOMES = {"granted": "grant", "refused": "refuse", "deferred": "defer"}
-STATUS_LABELS = {"eligible": "Recevable", "ineligible": "Non recevable", "incomplete": "Incomplet"}
+STATUS_LABELS = production.STATUS_LABELS
 
 
 def get_session(session: Session, session_id: int) -> CommitteeSession:
     meeting = session.get(CommitteeSession, session_id)
     if meeting is None:
-        raise NotFound(f"no session {session_id}")
+        raise NotFound("not_found.session", id=session_id)
     return meeting
 
 
@@ -46,10 +48,10 @@ def visible_session(session: Session, actor: Actor, session_id: int) -> Committe
     not see a session learns nothing of it (not even its state) from any other route.
     """
     if actor.role not in ("chair", "funder", "admin"):
-        raise Forbidden("reserved to the chair and the funders")
+        raise Forbidden("forbidden.staff_and_funders")
     meeting = get_session(session, session_id)
     if actor.role == "funder" and actor.funder_id not in envelopes_of(session, meeting.call_id):
-        raise Forbidden("your funder takes no part in this session's call")
+        raise Forbidden("forbidden.funder_not_in_call")
     return meeting
 
 
@@ -63,7 +65,7 @@ def _acting_on(session: Session, actor: Actor, session_id: int, trigger: str) ->
 
 def _check_version(meeting: CommitteeSession, if_match: int | None) -> None:
     if if_match is not None and if_match != meeting.version:
-        raise Conflict(f"stale version: the session is at {meeting.version}", "stale_version")
+        raise Conflict("stale_version", version=meeting.version)
 
 
 def _agenda_query(meeting: CommitteeSession) -> SelectOfScalar[Application]:
@@ -86,7 +88,7 @@ def create_session(
     require_text({"title": title, "location": location})
     with db.transaction() as session:
         if session.get(Call, call_id) is None:
-            raise InvalidInput([FieldError("call_id", f"no call {call_id}")])
+            raise InvalidInput([FieldError("call_id", "unknown_call", id=call_id)])
         meeting = CommitteeSession(
             call_id=call_id, title=title, starts_at=as_utc(starts_at), location=location
         )
@@ -109,10 +111,10 @@ def set_agenda(
         meeting = visible_session(session, actor, session_id)
         require_role(actor, "chair")
         if len(set(application_ids)) != len(application_ids):
-            raise InvalidInput([FieldError("application_ids", "an application is listed twice")])
+            raise InvalidInput([FieldError("application_ids", "listed_twice")])
         _check_version(meeting, if_match)
         if meeting.state not in ("planned", "convened"):
-            raise Conflict(f"the agenda of a {meeting.state} session is fixed", "wrong_state")
+            raise Conflict("wrong_state.agenda_fixed", state=meeting.state)
         current = {
             i.application_id: i
             for i in session.exec(select(AgendaItem).where(AgendaItem.session_id == session_id))
@@ -139,7 +141,7 @@ def set_agenda(
             field = f"application_ids.{position}"
             if application is None or application.call_id != meeting.call_id:
                 errors.append(
-                    FieldError(field, f"application {app_id} is not a file of this session's call")
+                    FieldError(field, "not_in_session_call", id=app_id)
                 )
                 continue
             if app_id in current:
@@ -147,11 +149,7 @@ def set_agenda(
                 continue
             if application.state not in SCHEDULABLE:
                 errors.append(
-                    FieldError(
-                        field,
-                        f"application {app_id} is {application.state}: "
-                        "only eligible or ineligible files can be scheduled",
-                    )
+                    FieldError(field, "not_schedulable", id=app_id, state=application.state)
                 )
                 continue
             transition(
@@ -204,22 +202,19 @@ def _recipients(session: Session, meeting: CommitteeSession) -> list[tuple[str, 
 
 
 def convene_session(
-    db: Database, actor: Actor, session_id: int, settings: Settings
+    db: Database, actor: Actor, session_id: int, settings: Settings, *, produce: bool = True
 ) -> CommitteeSession:
+    """Convene: the session moves and one convocation per member is recorded, to be produced
+    (rendered, stored, emailed) right after the commit (engine/services/production.py)."""
     with db.transaction() as session:
         meeting = _acting_on(session, actor, session_id, "convene")
         transition(session, "session", meeting, "convene", actor)
         agenda = _agenda(session, meeting)
         for name, email in _recipients(session, meeting):
-            letter = letters.convocation_letter(session, settings, meeting, name, agenda, actor)
-            enqueue(
-                session,
-                "convocation",
-                email,
-                {"meeting": meeting, "count": len(agenda)},
-                attachments=[letter.id or 0],
-            )
-        return meeting
+            production.record_convocation(session, meeting, actor, name, email, agenda)
+    if produce:
+        production.kick(db, settings)
+    return meeting
 
 
 def open_session(db: Database, actor: Actor, session_id: int) -> CommitteeSession:
@@ -260,9 +255,9 @@ def record_decision(
     conditions: str | None,
 ) -> Share:
     if outcome not in OUTCOMES:
-        raise InvalidInput([FieldError("outcome", "granted, refused or deferred")])
+        raise InvalidInput([FieldError("outcome", "outcome")])
     if outcome == "granted" and (amount is None or amount <= 0):
-        raise InvalidInput([FieldError("amount", "a granted share needs an amount above 0")])
+        raise InvalidInput([FieldError("amount", "granted_needs_amount")])
     with db.transaction() as session:
         # Access before state: the session as its GET shows it, a role that may decide a
         # share, a member of that funder; only then the session's and the share's states.
@@ -271,11 +266,11 @@ def record_decision(
         require_text({"funder": funder_code}, multiline={"conditions": conditions})
         funder = session.exec(select(Funder).where(Funder.code == funder_code)).first()
         if funder is None:
-            raise InvalidInput([FieldError("funder", f"unknown funder {funder_code!r}")])
+            raise InvalidInput([FieldError("funder", "unknown_funder", code=funder_code)])
         assert funder.id is not None
         require_funder_member(actor, funder.id)
         if meeting.state != "open":
-            raise Conflict("decisions are recorded only while the session is open", "wrong_state")
+            raise Conflict("wrong_state.decisions", state=meeting.state)
         item = session.exec(
             select(AgendaItem).where(
                 AgendaItem.session_id == session_id, AgendaItem.application_id == application_id
@@ -283,7 +278,7 @@ def record_decision(
         ).first()
         if item is None:
             raise InvalidInput(
-                [FieldError("application_id", "this application is not on the session's agenda")]
+                [FieldError("application_id", "not_on_agenda")]
             )
         application = session.get(Application, application_id)
         assert application is not None
@@ -294,13 +289,14 @@ def record_decision(
         ).first()
         if share is None:
             raise InvalidInput(
-                [FieldError("funder", "this application asks nothing of this funder")]
+                [FieldError("funder", "asks_nothing")]
+
             )
         if application.eligibility != "eligible":
-            raise Conflict("the shares of an ineligible file are refused at close", "ineligible")
+            raise Conflict("ineligible")
         if amount is not None and amount > share.requested:
             raise InvalidInput(
-                [FieldError("amount", f"above the amount requested ({share.requested})")]
+                [FieldError("amount", "above_request", requested=format_money(share.requested))]
             )
         transition(
             session,
@@ -325,9 +321,12 @@ def record_decision(
 
 
 def close_session(
-    db: Database, actor: Actor, session_id: int, settings: Settings
+    db: Database, actor: Actor, session_id: int, settings: Settings, *, produce: bool = True
 ) -> CommitteeSession:
-    """Lock the decisions, refuse ineligible files, write letters and minutes, queue the emails."""
+    """Lock the decisions and refuse ineligible files, in one short transaction that also
+    records what must be produced: the letters of each decided file and the minutes. They are
+    rendered, stored and emailed after the commit (engine/services/production.py), right away
+    in a background thread when `produce` (else by the scheduler's worker)."""
     with db.transaction() as session:
         # Before anything else: the list of undecided shares below is not for everyone to read.
         meeting = _acting_on(session, actor, session_id, "close")
@@ -348,7 +347,7 @@ def close_session(
                         f"{application.reference or application.id}/{funders[share.funder_id].code}"
                     )
         if missing:
-            raise Conflict("undecided shares: " + ", ".join(missing), "undecided_shares")
+            raise Conflict("undecided_shares", shares=", ".join(missing))
         transition(session, "session", meeting, "close", actor)
         meeting.closed_at = now()
         decided = []
@@ -391,85 +390,25 @@ def close_session(
                 data={"session": session_id},
             )
             decided.append(application)
-        session.flush()
-        # Every document is described first, then rendered (in worker processes when there are
-        # many) while the letters already rendered are stored and their emails queued.
-        minutes = letters.minutes_document(
-            session, settings, meeting, agenda, actor, STATUS_LABELS, funders, shares_of
-        )
-        documents = [
-            letters.decision_documents(
-                session, settings, a, meeting, actor, funders, shares_of[a.id]
-            )
-            for a in decided
-        ]
-        pdfs = letters.render_documents(
-            [*(document for d in documents for document in d.documents()), minutes]
-        )
-        emails: dict[int | None, list[str]] = {}
-        for application, described in zip(decided, documents, strict=True):
-            holder_letter, per_funder = letters.store_decision_letters(
-                session, settings, described, meeting, pdfs
-            )
-            lines = [
-                {
-                    "funder_name": funders[s.funder_id].name,
-                    "label": {"granted": "accordée", "refused": "refusée"}.get(s.state, s.state),
-                    "amount": s.granted,
-                }
-                for s in shares_of[application.id]
-            ]
-            notify_holder(
-                session,
-                application,
-                "decision",
-                attachments=[holder_letter.id or 0],
-                meeting=meeting,
-                lines=lines,
-            )
-            for funder, letter in per_funder:
-                if funder.id not in emails:
-                    emails[funder.id] = _funder_emails(session, funder)
-                for email in emails[funder.id]:
-                    enqueue(
-                        session,
-                        "funder_decision",
-                        email,
-                        {"meeting": meeting, "application": application, "funder": funder},
-                        application_id=application.id,
-                        attachments=[letter.id or 0],
-                    )
-        letters.store_minutes(session, settings, meeting, next(pdfs))
-        return meeting
+        for application in decided:
+            production.record_letters(session, meeting, application, actor)
+        production.record_minutes(session, meeting, actor)
+    if produce:
+        production.kick(db, settings)
+    return meeting
 
 
-def _funder_emails(session: Session, funder: Funder) -> list[str]:
-    users = session.exec(select(User).where(User.funder_id == funder.id, User.active))
-    emails = {u.email for u in users if u.email}
-    if funder.email:
-        emails.add(funder.email)
-    return sorted(emails)
-
-
-def session_view(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
+def session_view(db: Database, actor: Actor, session_id: int) -> SessionRead:
     """The session screen: every plan side by side, its flags, each funder's envelope use."""
-    from engine.views import session_summary, summaries_json
-
     with db.reading() as session:
         meeting = visible_session(session, actor, session_id)
-        agenda = summaries_json(session, _agenda_query(meeting))
-        use = [u.as_json() for u in envelope_use(session, meeting.call_id)]
-        exceeded = [
-            {"funder": u["funder"], "excess": u["envelope_exceeded"]}
-            for u in use
-            if u["envelope_exceeded"]
-        ]
-        return {
-            **session_summary(meeting),
-            "agenda": agenda,
-            "envelopes": use,
-            "envelope_exceeded": exceeded,
-        }
+        agenda = read_summaries(session, _agenda_query(meeting))
+        return SessionRead(
+            meeting,
+            agenda,
+            envelope_use(session, meeting.call_id),
+            production.progress(session, session_id),
+        )
 
 
 def list_sessions(db: Database, actor: Actor) -> list[CommitteeSession]:

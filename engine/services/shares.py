@@ -10,6 +10,7 @@ from engine.access import Actor, require_funder_member
 from engine.audit import authorise, transition
 from engine.db import Database
 from engine.errors import Conflict
+from engine.formatting import format_money
 from engine.models import Funder, Share
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text
@@ -37,7 +38,7 @@ def propose_share(
         require_text({"funder": funder_code}, multiline={"comment": comment})
         funder = session.exec(select(Funder).where(Funder.code == funder_code)).first()
         if funder is None:
-            raise InvalidInput([FieldError("funder", f"unknown funder {funder_code!r}")])
+            raise InvalidInput([FieldError("funder", "unknown_funder", code=funder_code)])
         assert funder.id is not None
         require_funder_member(actor, funder.id)
         share = session.exec(
@@ -47,17 +48,15 @@ def propose_share(
         ).first()
         if share is None:
             raise InvalidInput(
-                [FieldError("funder", "this application asks nothing of this funder")]
+                [FieldError("funder", "asks_nothing")]
             )
         if if_match is not None and if_match != share.version:
-            raise Conflict(f"stale version: the share is at {share.version}", "stale_version")
+            raise Conflict("stale_version", version=share.version)
         if application.state not in PROPOSABLE:
-            raise Conflict(
-                f"no proposal on an application that is {application.state}", "wrong_state"
-            )
+            raise Conflict("wrong_state.proposal", state=application.state)
         if amount > share.requested:
             raise InvalidInput(
-                [FieldError("amount", f"above the amount requested ({share.requested})")]
+                [FieldError("amount", "above_request", requested=format_money(share.requested))]
             )
         transition(
             session,

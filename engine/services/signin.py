@@ -21,7 +21,6 @@ from engine.services.accounts import authenticate, refuse_unencodable_password
 from engine.settings import Settings
 
 log = logging.getLogger("cofinance.auth")
-WRONG = "wrong username or password"
 
 
 def _seconds_until_below(
@@ -81,15 +80,14 @@ def sign_in(db: Database, settings: Settings, username: str, password: str, addr
     if wait:
         log.warning("sign-in throttled: username=%r address=%s", username, address)
         raise TooManyAttempts(
-            f"too many failed sign-ins: try again in {settings.login_window_minutes} minutes",
-            retry_after=wait,
+            "too_many_requests.sign_in", retry_after=wait, minutes=settings.login_window_minutes
         )
     user = authenticate(db, username, password)
     if user is None:
         with db.transaction() as session:
             session.add(LoginFailure(username=username[:150], address=address[:64]))
         log.warning("sign-in failed: username=%r address=%s", username, address)
-        raise Unauthenticated(WRONG)
+        raise Unauthenticated("unauthenticated.credentials")
     return user
 
 
@@ -98,7 +96,8 @@ def sign_out(db: Database, actor: Actor) -> None:
     with db.transaction() as session:
         user = session.get(User, actor.id)
         if user is None:
-            raise Unauthenticated("unknown user")
+            raise Unauthenticated("unauthenticated.unknown_user")
+
         user.token_generation += 1
         assert user.id is not None
         record(session, "user", user.id, "sign_out", actor)

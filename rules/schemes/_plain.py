@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from engine.rulebook import SchemeModule
-from rules.common import COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
+from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 
 class NoFacts(BaseModel):
@@ -21,4 +21,5 @@ def plain_scheme(code: str, label: str) -> SchemeModule:
         rules=common_rules("année civile"),
         parameters=COMMON_PARAMETERS,
         parameter_root=PARAMETER_ROOT,
+        documents=COMMON_DOCUMENTS,
     )

@@ -20,11 +20,18 @@ from engine.rulebook import (
     SchemeModule,
     Text,
     check,
+    with_choices,
 )
-from rules.common import COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
+from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 CHARTER = "Charte nationale de l'accompagnement à la scolarité (2001) ; référentiel Clas CNAF"
 AXES = ("children", "parents", "school", "local_partners")
+AXIS_LABELS = {
+    "children": "Enfants",
+    "parents": "Parents",
+    "school": "École",
+    "local_partners": "Partenaires locaux",
+}
 LEVELS = ("CP", "CE1", "CE2", "CM1", "CM2", "6e", "5e", "4e", "3e", "2nde", "1ere", "terminale")
 Level = Literal[
     "CP", "CE1", "CE2", "CM1", "CM2", "6e", "5e", "4e", "3e", "2nde", "1ere", "terminale"
@@ -35,21 +42,25 @@ Axis = Literal["children", "parents", "school", "local_partners"]
 class Group(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    children: Count
-    intervenants: Count
-    cost: Money
-    levels: list[Text] = Field(max_length=len(LEVELS))
+    children: Count = Field(title="Nombre d'enfants")
+    intervenants: Count = Field(title="Nombre d'intervenants")
+    cost: Money = Field(title="Coût du groupe (€)")
+    levels: list[Text] = Field(max_length=len(LEVELS), title="Niveaux scolaires")
 
 
 class ClasFacts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    outside_school_time: Flag
-    axes: list[Axis] = Field(max_length=len(AXES))
-    homework_help_only: Flag
-    orientation_agreed: Flag
-    qpv: Flag
-    groups: list[Group] = Field(max_length=200)
+    outside_school_time: Flag = Field(title="Action hors du temps scolaire")
+    axes: list[Axis] = Field(
+        max_length=len(AXES),
+        title="Axes d'intervention",
+        json_schema_extra=with_choices(AXIS_LABELS),
+    )
+    homework_help_only: Flag = Field(title="Aide aux devoirs seulement")
+    orientation_agreed: Flag = Field(title="Orientation des enfants concertée avec l'école")
+    qpv: Flag = Field(title="Action en quartier prioritaire de la politique de la ville")
+    groups: list[Group] = Field(max_length=200, title="Groupes d'enfants")
 
 
 def c2(ctx: Context) -> Check:
@@ -67,7 +78,8 @@ def c5(ctx: Context) -> Check:
     return check(
         not missing,
         "Le projet couvre les quatre axes : enfants, parents, école, partenaires locaux.",
-        f"Axes manquants : {', '.join(missing)} (les quatre axes sont cumulatifs).",
+        f"Axes manquants : {', '.join(AXIS_LABELS[axis] for axis in missing)} "
+        "(les quatre axes sont cumulatifs).",
     )
 
 
@@ -149,4 +161,5 @@ module = SchemeModule(
     ],
     parameters=(*COMMON_PARAMETERS, "clas.max_group_size", "clas.min_intervenants"),
     parameter_root=PARAMETER_ROOT,
+    documents=COMMON_DOCUMENTS,
 )

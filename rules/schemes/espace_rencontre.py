@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from engine.rulebook import Check, Context, Day, Flag, Money, Rule, SchemeModule, check
 from engine.rulebook.money import euros
-from rules.common import COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
+from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 DECREE = "Décret n° 2012-1153 du 15 octobre 2012 ; CASF art. D. 216-1 et suivants"
 
@@ -14,10 +14,12 @@ DECREE = "Décret n° 2012-1153 du 15 octobre 2012 ; CASF art. D. 216-1 et suiva
 class EspaceRencontreFacts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    approval_valid_until: Day
-    max_fee_per_visit: Money
-    free_access_guaranteed: Flag
-    confidentiality: Flag
+    approval_valid_until: Day = Field(title="Agrément préfectoral valable jusqu'au")
+    max_fee_per_visit: Money = Field(title="Participation maximale par visite (€)")
+    free_access_guaranteed: Flag = Field(
+        title="Gratuité garantie aux familles qui ne peuvent payer"
+    )
+    confidentiality: Flag = Field(title="Confidentialité garantie")
 
 
 def e1(ctx: Context) -> Check:
@@ -66,4 +68,5 @@ module = SchemeModule(
     ],
     parameters=(*COMMON_PARAMETERS, "espace_rencontre.symbolic_fee"),
     parameter_root=PARAMETER_ROOT,
+    documents=COMMON_DOCUMENTS,
 )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from engine.rulebook import Check, Context, Count, Flag, Rule, SchemeModule, check
-from rules.common import COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
+from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 REFERENTIAL = "Référentiel national des Laep (CNAF) ; caf.fr, lieu d'accueil enfants-parents"
 
@@ -13,11 +13,11 @@ REFERENTIAL = "Référentiel national des Laep (CNAF) ; caf.fr, lieu d'accueil e
 class LaepFacts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    children_max_age: Count
-    free_access: Flag
-    anonymous: Flag
-    hosts_per_session: Count
-    listed_on_monenfant: Flag
+    children_max_age: Count = Field(title="Âge maximal des enfants accueillis (ans)")
+    free_access: Flag = Field(title="Accès libre")
+    anonymous: Flag = Field(title="Accueil anonyme")
+    hosts_per_session: Count = Field(title="Accueillants par séance")
+    listed_on_monenfant: Flag = Field(title="Référencé sur monenfant.fr")
 
 
 def l1(ctx: Context) -> Check:
@@ -70,4 +70,5 @@ module = SchemeModule(
     ],
     parameters=(*COMMON_PARAMETERS, "laep.children_age_limit", "laep.min_hosts"),
     parameter_root=PARAMETER_ROOT,
+    documents=COMMON_DOCUMENTS,
 )

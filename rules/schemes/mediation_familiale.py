@@ -18,7 +18,7 @@ from engine.rulebook import (
     SchemeModule,
     check,
 )
-from rules.common import COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
+from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 PROTOCOL = "Protocole national de la médiation familiale du 16 novembre 2009 ; LC CNAF 2009-194"
 
@@ -26,21 +26,45 @@ PROTOCOL = "Protocole national de la médiation familiale du 16 novembre 2009 ; 
 class Mediator(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    etp: Quantity
-    demf: Flag
+    etp: Quantity = Field(title="Équivalent temps plein")
+    demf: Flag = Field(title="Titulaire du DEMF")
 
 
 class MediationFacts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    manager_kind: Literal["association", "association_group", "collectivite", "caf", "other"]
-    caf_active_before_2006: Flag = False
-    main_field: Literal["family", "social", "health", "legal", "other"]
-    mediators: list[Mediator] = Field(max_length=500)
-    practice_analysis: Flag
-    national_scale_applied: Flag
-    extrajudicial_share: Ratio
-    family_participations: Money
+    manager_kind: Literal["association", "association_group", "collectivite", "caf", "other"] = (
+        Field(
+            title="Gestionnaire du service",
+            json_schema_extra={
+                "choices": {
+                    "association": "Association",
+                    "association_group": "Regroupement d'associations",
+                    "collectivite": "Collectivité territoriale",
+                    "caf": "Caf",
+                    "other": "Autre",
+                }
+            },
+        )
+    )
+    caf_active_before_2006: Flag = Field(default=False, title="Service Caf en activité avant 2006")
+    main_field: Literal["family", "social", "health", "legal", "other"] = Field(
+        title="Champ principal d'intervention",
+        json_schema_extra={
+            "choices": {
+                "family": "Famille",
+                "social": "Social",
+                "health": "Santé",
+                "legal": "Juridique",
+                "other": "Autre",
+            }
+        },
+    )
+    mediators: list[Mediator] = Field(max_length=500, title="Médiateurs")
+    practice_analysis: Flag = Field(title="Analyse de la pratique organisée")
+    national_scale_applied: Flag = Field(title="Barème national des participations appliqué")
+    extrajudicial_share: Ratio = Field(title="Part des médiations conventionnelles (entre 0 et 1)")
+    family_participations: Money = Field(title="Participations des familles (€)")
 
 
 def m1(ctx: Context) -> Check:
@@ -120,4 +144,5 @@ module = SchemeModule(
     ],
     parameters=(*COMMON_PARAMETERS, "mediation_familiale.demf_required"),
     parameter_root=PARAMETER_ROOT,
+    documents=COMMON_DOCUMENTS,
 )

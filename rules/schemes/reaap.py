@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from engine.rulebook import Check, Context, Count, Flag, Money, Ratio, Rule, SchemeModule, check
 from engine.rulebook.money import euros, percent
-from rules.common import COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
+from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 CHARTER = "Circulaire DIF/DGAS/2B/DAIC/DGESCO/DIV/2008/361 du 11 décembre 2008 (charte Reaap)"
 
@@ -16,16 +16,30 @@ CHARTER = "Circulaire DIF/DGAS/2B/DAIC/DGESCO/DIV/2008/361 du 11 décembre 2008 
 class ReaapFacts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    children_max_age: Count
-    open_to_all: Flag
-    modality: Literal["parent_exchange", "parent_child_activity", "conference_debate", "individual"]
-    therapeutic: Flag
-    parents_involved: Flag
-    fee_per_session: Money
-    commercial: Flag
-    reaap_charter_signed: Flag
-    laicite_charter_accepted: Flag
-    staff_cost_share: Ratio
+    children_max_age: Count = Field(title="Âge maximal des enfants concernés (ans)")
+    open_to_all: Flag = Field(title="Action ouverte à toutes les familles")
+    modality: Literal[
+        "parent_exchange", "parent_child_activity", "conference_debate", "individual"
+    ] = Field(
+        title="Modalité de l'action",
+        json_schema_extra={
+            "choices": {
+                "parent_exchange": "Groupe d'échange entre parents",
+                "parent_child_activity": "Activité parents-enfants",
+                "conference_debate": "Conférence-débat",
+                "individual": "Accompagnement individuel",
+            }
+        },
+    )
+    therapeutic: Flag = Field(title="Visée thérapeutique")
+    parents_involved: Flag = Field(title="Parents associés à la conception ou à l'animation")
+    fee_per_session: Money = Field(title="Participation demandée aux familles par séance (€)")
+    commercial: Flag = Field(title="But commercial")
+    reaap_charter_signed: Flag = Field(title="Charte des Reaap signée")
+    laicite_charter_accepted: Flag = Field(
+        title="Charte de la laïcité de la branche Famille acceptée"
+    )
+    staff_cost_share: Ratio = Field(title="Part des frais de personnel dans le coût (entre 0 et 1)")
 
 
 def r1(ctx: Context) -> Check:
@@ -136,4 +150,5 @@ module = SchemeModule(
         "reaap.max_staff_cost_share",
     ),
     parameter_root=PARAMETER_ROOT,
+    documents=COMMON_DOCUMENTS,
 )

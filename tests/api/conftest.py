@@ -2,7 +2,7 @@
 
 The `seeded` fixture (tests/conftest.py) gives five funders and one user per role; `api` adds the
 steps every scenario repeats (a Reaap call, a complete application, a session run by the chair)
-and ways to look at what was stored (row counts, events, files on disk, PDF text, emails).
+and ways to look at what was stored (row counts, events, letters, PDF text, emails).
 """
 
 from __future__ import annotations
@@ -428,6 +428,16 @@ class Api:
     def stored_files(self, folder: str) -> list[Path]:
         path = self.settings.data_dir / folder
         return sorted(path.iterdir()) if path.exists() else []
+
+    def stored_letters(self) -> list[tuple[models.Letter, bytes]]:
+        """Every letter (decisions, minutes, convocations) with its PDF, from the database."""
+        with self.db.reading() as session:
+            rows = session.exec(
+                select(models.Letter, models.Blob.content)
+                .join(models.Blob, models.Blob.id == models.Letter.blob_id)  # type: ignore[arg-type]
+                .order_by(models.Letter.id)  # type: ignore[arg-type]
+            ).all()
+        return [(letter, bytes(content)) for letter, content in rows]
 
     def emails(self, kind: str | None = None) -> list[EmailMessage]:
         files = [p for p in self.stored_files("outbox") if p.suffix == ".eml"]

@@ -1,16 +1,19 @@
-"""Supporting documents: recognised by their content, size-limited, stored under generated names."""
+"""Supporting documents: recognised by their content, size-limited, stored in the database with
+their rows (nothing left in the data folder, not even an upload's temporary)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
-import re
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from sqlalchemy import func
+from sqlmodel import select
 
+from engine.models import Blob, Document
 from engine.services.documents import download_name
 from tests.api.conftest import JPEG, PNG, image_bytes, pdf_bytes, pdf_of_size
 
@@ -20,8 +23,19 @@ def draft(api: Any, reaap_call: dict[str, Any]) -> dict[str, Any]:
     return api.draft(reaap_call["id"])
 
 
-def stored(api: Any) -> list[Any]:
-    return [p for p in api.stored_files("documents") if p.is_file()]
+def stored(api: Any) -> list[tuple[Document, bytes]]:
+    """Every stored document with its content, read from the database; and nothing on disk
+    (uploads stream to a temporary that goes as soon as the upload is stored or refused)."""
+    assert [p.name for p in api.stored_files("documents")] == []
+    with api.db.reading() as session:
+        rows = session.exec(
+            select(Document, Blob.content)
+            .join(Blob, Blob.id == Document.blob_id)  # type: ignore[arg-type]
+            .order_by(Document.id)  # type: ignore[arg-type]
+        ).all()
+        blobs = session.exec(select(func.count()).select_from(Blob)).one()
+    assert blobs == len(rows)  # no blob without its row
+    return [(document, bytes(content)) for document, content in rows]
 
 
 def test_pdf_png_and_jpeg_are_recognised_by_their_content(api: Any, draft: dict[str, Any]) -> None:
@@ -49,7 +63,9 @@ def test_pdf_png_and_jpeg_are_recognised_by_their_content(api: Any, draft: dict[
         "rib",
         "statuts",
     ]
-    assert sorted(p.suffix for p in stored(api)) == [".jpg", ".pdf", ".png"]
+    assert [(d.content_type, content) for d, content in stored(api)] == [
+        (expected, content) for _, _, content, _, expected in uploads
+    ]
     events = [e for e in api.events(draft["id"]) if e["action"] == "add_document"]
     assert [e["data"]["kind"] for e in events] == ["cerfa_12156", "rib", "statuts"]
 
@@ -104,7 +120,7 @@ def test_a_file_over_the_size_limit_is_refused_and_leaves_nothing_behind(
     assert len(stored(api)) == 1
 
 
-def test_a_document_is_stored_under_a_generated_name_not_the_clients(
+def test_a_document_is_stored_in_the_database_never_under_the_clients_name(
     api: Any, draft: dict[str, Any]
 ) -> None:
     names = ["../../../etc/cron.d/evil.pdf", "rib.pdf", "rib.pdf"]
@@ -112,9 +128,9 @@ def test_a_document_is_stored_under_a_generated_name_not_the_clients(
         api.ok(api.upload(draft["id"], "rib", api.pdf, filename=name), 201)
     files = stored(api)
     assert len(files) == 3  # the same client name twice does not overwrite
-    for path in files:
-        assert re.fullmatch(r"[0-9a-f]{32}\.pdf", path.name), path.name
-        assert path.read_bytes() == api.pdf
+    for document, content in files:
+        assert content == api.pdf
+        assert document.sha256 == hashlib.sha256(content).hexdigest()
     listed = api.ok(api.get("asso", f"/applications/{draft['id']}/documents"))
     # Only the base name is kept, as a label.
     assert sorted(d["filename"] for d in listed) == ["evil.pdf", "rib.pdf", "rib.pdf"]
@@ -176,30 +192,49 @@ def _encrypted_pdf(user_password: str) -> bytes:
     return buffer.getvalue()
 
 
+_UNREADABLE = (
+    "Le fichier n'est pas {} lisible : il est endommagé ou d'un autre type. "
+    "Enregistrez-le de nouveau puis déposez-le."
+)
+_UNREADABLE_PDF = _UNREADABLE.format("un PDF")
+_UNREADABLE_PNG = _UNREADABLE.format("une image PNG")
+_UNREADABLE_JPEG = _UNREADABLE.format("une image JPEG")
 DAMAGED = {
-    "html behind %PDF-": (POLYGLOT, "the file is not a readable PDF"),
-    "html inside a real pdf": (_html_inside_a_pdf(), "the file is not a readable PDF"),
-    "pdf cut short": (pdf_bytes()[:-60], "the file is not a readable PDF"),
-    "pdf without a page": (_pdf_without_a_page(), "the file is not a readable PDF"),
+    "html behind %PDF-": (
+        POLYGLOT,
+        _UNREADABLE_PDF,
+    ),
+    "html inside a real pdf": (
+        _html_inside_a_pdf(),
+        _UNREADABLE_PDF,
+    ),
+    "pdf cut short": (
+        pdf_bytes()[:-60],
+        _UNREADABLE_PDF,
+    ),
+    "pdf without a page": (
+        _pdf_without_a_page(),
+        _UNREADABLE_PDF,
+    ),
     "pdf needing a password": (
         _encrypted_pdf("secret"),
-        "password-protected PDF files are not accepted",
+        "Les PDF protégés par un mot de passe ne sont pas acceptés : enlevez la protection.",
     ),
     "png cut short": (
         image_bytes("PNG", (300, 200))[:-200],
-        "the file is not a readable PNG image",
+        _UNREADABLE_PNG,
     ),
     "png header only": (
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64,
-        "the file is not a readable PNG image",
+        _UNREADABLE_PNG,
     ),
     "jpeg cut short": (
         image_bytes("JPEG", (300, 200))[:-100],
-        "the file is not a readable JPEG image",
+        _UNREADABLE_JPEG,
     ),
     "jpeg header only": (
         b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64,
-        "the file is not a readable JPEG image",
+        _UNREADABLE_JPEG,
     ),
 }
 
@@ -241,7 +276,8 @@ def test_an_image_with_too_many_pixels_is_refused_without_being_decoded(
         watch=[draft["id"]],
     )
     message = response.json()["errors"][0]["message"]
-    assert message == "the image is too large: more than 50 million pixels"
+    assert message == "L'image est trop grande (plus de 50 millions de pixels) : réduisez-la."
+    assert response.json()["errors"][0]["code"] == "image_too_large"
     assert stored(api) == []
 
 
@@ -284,10 +320,13 @@ def test_a_file_is_downloaded_under_a_name_whose_extension_matches_its_content(
         f'attachment; filename="{expected}"',
         f"attachment; filename*=utf-8''{expected}",
     )
-    (stored_file,) = stored(api)
+    ((stored_document, stored_content),) = stored(api)
+    assert stored_content == content
     assert (
-        stored_file.suffix
-        == {".pdf": ".pdf", ".png": ".png", ".jpg": ".jpg"}["." + expected.rsplit(".", 1)[1]]
+        stored_document.content_type
+        == {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}[
+            expected.rsplit(".", 1)[1]
+        ]
     )
 
 
@@ -326,3 +365,25 @@ def test_the_page_form_parses_uploads_too_and_answers_in_french(
     assert response.status_code == 303, response.text
     (document,) = api.ok(api.get("asso", f"/applications/{draft['id']}/documents"))
     assert document["filename"] == "fake.pdf"
+
+
+def test_a_crash_inside_the_upload_transaction_leaves_neither_row_nor_blob(
+    api: Any, draft: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blob and the document row are written in one transaction: an exception after both
+    were flushed (here, writing the event) rolls both back, and the temporary is gone."""
+    from engine.services import documents as service
+
+    def power_cut(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(service, "record", power_cut)
+    with pytest.raises(RuntimeError, match="power cut"):
+        api.upload(draft["id"], "rib", api.pdf)
+    assert stored(api) == []
+    with api.db.reading() as session:
+        assert session.exec(select(func.count()).select_from(Blob)).one() == 0
+        assert session.exec(select(func.count()).select_from(Document)).one() == 0
+    monkeypatch.undo()
+    document = api.ok(api.upload(draft["id"], "rib", api.pdf), 201)
+    assert [(d.id, content) for d, content in stored(api)] == [(document["id"], api.pdf)]

@@ -119,7 +119,7 @@ def test_a_negative_zero_is_never_stored_nor_audited(api: Any, files: dict[str, 
     for amount in NEGATIVE_ZEROS:
         for user, method, path, body, field in _money_inputs(api, files, amount):
             response = api.invalid(field, user, method, path, json=body, watch=files["watch"])
-            assert "negative" in response.json()["detail"], (amount, path)
+            assert "négatif" in response.json()["detail"], (amount, path)
     # Zero itself is an amount, as text or as a JSON number, and is stored as 0.00.
     eligible = files["eligible"]["id"]
     for zero in ("0", 0, 0.0, "0.00"):

@@ -87,4 +87,6 @@ def test_the_admin_sees_failed_messages_with_their_error_and_retries_them_by_han
     sent = api.ok(api.get("admin", "/outbox", params={"state": "sent"}))["items"]
     assert [(s["id"], s["state"], s["attempts"]) for s in sent] == [(row["id"], "sent", 2)]
     assert api.ok(api.get("admin", "/outbox", params={"state": "failed"}))["total"] == 0
-    assert api.post("admin", retry).json()["code"] == "conflict"
+    # A sent message cannot be sent again: the state is wrong for a retry.
+    answer = api.post("admin", retry)
+    assert (answer.status_code, answer.json()["code"]) == (409, "wrong_state")

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.main import create_app
+from engine.messages import MESSAGES
 
 EVALUATE = "/api/v1/rules/evaluate"
 DOCUMENTS = [
@@ -111,7 +112,12 @@ def test_evaluate_returns_status_shares_flags_and_trace(client: TestClient) -> N
     assert subjects == {"eligibility", "share", "plan"}
     caf = next(e for e in result["trace"] if e.get("funder") == "caf")
     assert caf["parameters"] == [
-        {"name": "caf.reaap.max_share", "value": "0.80", "since": "2012-01-01"}
+        {
+            "name": "caf.reaap.max_share",
+            "value": "0.80",
+            "since": "2012-01-01",
+            "source": "built-in",
+        }
     ]
 
 
@@ -215,7 +221,12 @@ def test_bad_input_is_422_naming_the_field_never_500(client: TestClient, case: s
     assert error["code"] == "invalid_input"
     assert field in error["detail"]
     assert any(field in item["field"] for item in error["errors"]), error["errors"]
-    assert all(set(item) == {"field", "message"} for item in error["errors"])
+    assert all(set(item) == {"field", "code", "message"} for item in error["errors"])
+    assert all(item["code"] in MESSAGES for item in error["errors"]), error["errors"]
+    # The French sentence of its code, parameters filled in.
+    assert all(
+        item["message"][0].isupper() and "{" not in item["message"] for item in error["errors"]
+    )
 
 
 def test_a_body_that_is_not_json_is_422(client: TestClient) -> None:
@@ -233,7 +244,8 @@ def test_a_parameter_gap_is_422_with_code_parameter_gap(client: TestClient) -> N
     assert response.status_code == 422
     error = response.json()
     assert error["code"] == "parameter_gap"
-    assert "caf.reaap.max_share" in error["detail"] and "2012-01-01" in error["detail"]
+    assert "caf.reaap.max_share" in error["detail"] and "01/01/2012" in error["detail"]
+    assert error["detail"].startswith("Le paramètre")
 
 
 JSON = st.recursive(

@@ -497,7 +497,8 @@ def test_a_period_ending_before_it_starts_is_refused_naming_its_end(
         json={"call_id": call_id, "title": "Café", "application": body},
         watch=files["watch"],
     )
-    assert "2027-06-01" in response.json()["detail"]
+    assert "01/06/2027" in response.json()["detail"]
+    assert response.json()["errors"][0]["code"] == "period_end_before_start"
     api.invalid(
         field,
         "asso",

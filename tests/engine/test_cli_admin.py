@@ -86,9 +86,18 @@ def test_bad_user_input_is_one_line_naming_the_field_and_exit_status_2(
     ("args", "message"),
     [
         # Bytes of argv that are not UTF-8 reach Python as lone surrogates (surrogateescape).
-        (["\udcffpresidence", "--role", "chair"], "username: not valid text: U+DCFF"),
-        (["presidence", "--role", "chair", "--full-name", "P\x1b[2J"], "name: must not contain"),
-        (["presidence", "--role", "chair", "--email", "p@example.org\nBcc: x"], "email: must fit"),
+        (
+            ["\udcffpresidence", "--role", "chair"],
+            "username: Le texte contient un caractère invalide (U+DCFF)",
+        ),
+        (
+            ["presidence", "--role", "chair", "--full-name", "P\x1b[2J"],
+            "name: Le texte ne doit pas contenir de caractère de contrôle",
+        ),
+        (
+            ["presidence", "--role", "chair", "--email", "p@example.org\nBcc: x"],
+            "email: Ce champ tient sur une seule ligne",
+        ),
     ],
 )
 def test_text_no_account_may_hold_is_refused_from_the_command_line(
@@ -137,7 +146,7 @@ def test_adding_the_same_user_twice_is_refused(migrated: Path) -> None:
         stdin="a long enough password\n",
     )
     assert second.returncode == 2
-    assert "exists" in second.stderr
+    assert "L'identifiant admin est déjà pris." in second.stderr
 
 
 def test_backup_and_restore_from_the_command_line_round_trip(migrated: Path) -> None:

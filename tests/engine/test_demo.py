@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
 from engine.access import SYSTEM
+from engine.blobs import blob_content
 from engine.db import Database, get_database
 from engine.demo import DemoError, load
 from engine.demo.people import USERS
@@ -78,7 +79,7 @@ def test_demo_has_every_state_a_closed_session_with_letters_and_loads_twice(
         assert incomplete.result is not None and incomplete.result["failed"] == ["G3"]
         assert session.exec(select(func.count()).select_from(Document)).one() > 0
 
-        # The past session: closed, every share decided, letters and minutes on disk.
+        # The past session: closed, every share decided, letters and minutes stored.
         closed = session.exec(
             select(CommitteeSession).where(CommitteeSession.state == "closed")
         ).one()
@@ -86,8 +87,8 @@ def test_demo_has_every_state_a_closed_session_with_letters_and_loads_twice(
         kinds = Counter(letter.kind for letter in letters)
         assert kinds["minutes"] == 1 and kinds["decision"] == states["notified"]
         for letter in letters:
-            path = settings.data_dir / "letters" / letter.stored_name
-            assert path.read_bytes().startswith(b"%PDF-")
+            content = blob_content(session, letter.blob_id)
+            assert content is not None and content.startswith(b"%PDF-")
         decided = session.exec(select(Share).where(Share.session_id == closed.id)).all()
         assert decided and {s.state for s in decided} <= {"granted", "refused"}
         assert "granted" in {s.state for s in decided}
@@ -102,7 +103,7 @@ def test_demo_has_every_state_a_closed_session_with_letters_and_loads_twice(
     assert len(files(settings.data_dir / "outbox")) == len(outbox)
 
     counts = row_counts(db)
-    on_disk = {name: files(settings.data_dir / name) for name in ("documents", "letters", "outbox")}
+    on_disk = {name: files(settings.data_dir / name) for name in ("outbox",)}
     again = load(settings)
     assert again[0] == f"Demo already loaded: {settings.base_url}"
     assert again[1:] == lines[1:]

@@ -71,7 +71,7 @@ def test_the_funder_inbox_and_the_holder_list_do_not_grow_with_the_page(
         def own(holder: Actor = holder) -> Any:
             return queries.list_applications(db, holder, limit=500)
 
-        sizes.append((len(inbox()["items"]), len(own()["items"])))
+        sizes.append((len(inbox().items), len(own().items)))
         counts.append((statements(db, inbox), statements(db, own)))
     (small_inbox, small_own), (large_inbox, large_own) = sizes
     assert small_inbox >= 5 and large_inbox >= 50 and small_own == 5 and large_own == 50
@@ -86,8 +86,8 @@ def test_the_session_screen_does_not_grow_with_its_agenda(
         chair = actor(db, summary.chair)
         meeting = summary.ready_sessions[0]
         view = sessions.session_view(db, chair, meeting)
-        assert len(view["agenda"]) == files
-        assert all(len(item["shares"]) == 4 for item in view["agenda"])
+        assert len(view.agenda) == files
+        assert all(len(item.shares) == 4 for item in view.agenda)
         counts.append(statements(db, lambda c=chair, m=meeting: sessions.session_view(db, c, m)))
     assert counts[0] == counts[1], counts
 
@@ -104,6 +104,6 @@ def test_an_application_page_is_a_fixed_number_of_statements(
                 statements(db, lambda w=who, a=application: queries.application_view(db, w, a))
             )
         listed = queries.list_applications(db, caf, call_id=summary.open_calls["reaap"])
-        first = listed["items"][0]["id"]
+        first = listed.items[0].application.id or 0
         counts.append(statements(db, lambda a=first, c=caf: queries.application_view(db, c, a)))
     assert len(set(counts)) == 1, counts

@@ -25,6 +25,7 @@ from engine.models import (
 from engine.services import letters, queries
 from engine.services.accounts import authenticate, create_user
 from engine.services.applications import submit_application
+from engine.services.production import run_production
 from engine.services.sessions import close_session
 from engine.settings import Settings, get_settings
 
@@ -90,11 +91,12 @@ def test_rows_are_counted_coherent_and_usable_by_the_services(
     # A generated draft is submitted like any other, and the ready session closes.
     holder = actor(db, summary.draft_holders[0])
     answer = submit_application(db, holder, summary.drafts[0], settings)
-    assert answer["state"] == "eligible"
-    assert [s["state"] for s in answer["shares"]].count("requested") <= 2
+    assert answer.application.state == "eligible"
+    assert [line.share.state for line in answer.shares].count("requested") <= 2
     chair = actor(db, summary.chair)
-    meeting = close_session(db, chair, summary.ready_sessions[0], settings)
+    meeting = close_session(db, chair, summary.ready_sessions[0], settings, produce=False)
     assert meeting.state == "closed"
+    assert run_production(db, settings) == 6 + 1  # the letters of each file, the minutes
     with db.reading() as session:
         made = session.exec(
             select(func.count()).select_from(Letter).where(Letter.session_id == meeting.id)
@@ -108,7 +110,7 @@ def test_rows_are_counted_coherent_and_usable_by_the_services(
     assert decided == 6
     assert made == 6 * 5 + 1  # a letter to the holder and one per funder, and the minutes
     caf = actor(db, summary.funder_users["caf"])
-    assert queries.list_applications(db, caf)["total"] > 0
+    assert queries.list_applications(db, caf).total > 0
 
 
 def test_documents_render_the_same_bytes_in_worker_processes(

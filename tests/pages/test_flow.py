@@ -172,7 +172,7 @@ def test_from_filing_to_letter(visitors: Any, reaap_call: dict[str, Any]) -> Non
     expect(chair.page.get_by_text("L'ordre du jour est enregistré.")).to_be_visible()
     chair.check("18-presidence-seance-planifiee")
     chair.page.get_by_role("button", name="Convoquer").click()
-    expect(chair.page.get_by_text("Les convocations sont envoyées.")).to_be_visible()
+    expect(chair.page.get_by_text("La séance est convoquée")).to_be_visible()
     chair.page.get_by_role("button", name="Ouvrir la séance").click()
     expect(chair.page.get_by_text("La séance est ouverte.")).to_be_visible()
     live = chair.page.locator("#seance-direct")
@@ -191,7 +191,7 @@ def test_from_filing_to_letter(visitors: Any, reaap_call: dict[str, Any]) -> Non
     expect(live).to_contain_text("accordé 2\u202f800,00\u00a0€")
     chair.check("21-presidence-seance-decisions")
 
-    # --- the chair closes: letters and minutes are written
+    # --- the chair closes: the decisions are locked, letters and minutes produced right after
     chair.page.reload()
     chair.page.get_by_role("button", name="Clore la séance").click()
     expect(chair.page.get_by_text("La séance est close")).to_be_visible()

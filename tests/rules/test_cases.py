@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from engine.rulebook import ParameterGap, Registry, default_registry
+from engine.rulebook import ParameterGap, Registry
 from engine.rulebook.cases import Case, check_case, load_cases, run_case
 from engine.rulebook.evaluate import Evaluation
+from engine.rulebook.registry import registry_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RULE_CASES = PROJECT_ROOT / "rules" / "cases"
@@ -113,6 +114,7 @@ def _with_earlier_value(registry: Registry, name: str) -> Registry:
         parameter,
         starts=(date.min, *parameter.starts),
         values=(parameter.values[0], *parameter.values),
+        sources=(parameter.sources[0], *parameter.sources) if parameter.sources else (),
     )
     return Registry(registry.schemes, registry.funders, {**registry.parameters, name: extended})
 
@@ -179,7 +181,7 @@ def collect_coverage(registry: Registry, cases: list[Case]) -> Coverage:
 
 @pytest.fixture(scope="module")
 def coverage() -> Coverage:
-    return collect_coverage(default_registry(), ALL_CASES)
+    return collect_coverage(registry_for(None), ALL_CASES)
 
 
 def _implemented_rule_ids(registry: Registry) -> set[str]:
@@ -206,12 +208,12 @@ def _parameter_dates(registry: Registry) -> list[tuple[str, int]]:
     ]
 
 
-PARAMETER_DATES = _parameter_dates(default_registry())
+PARAMETER_DATES = _parameter_dates(registry_for(None))
 
 
 def _date_id(item: tuple[str, int]) -> str:
     name, index = item
-    return f"{name}@{default_registry().parameters[name].starts[index].isoformat()}"
+    return f"{name}@{registry_for(None).parameters[name].starts[index].isoformat()}"
 
 
 @pytest.mark.parametrize("item", PARAMETER_DATES, ids=_date_id)

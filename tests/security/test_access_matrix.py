@@ -583,6 +583,7 @@ def _every_state(world: World) -> None:
     """Add to the world what it lacks for every state of every workflow: a withdrawn and an
     incomplete file, the funder's share deferred and refused on files still in session, a file
     decided but not yet notified, a cancelled session, a closed call."""
+    from engine.services.production import run_production
     from engine.services.sessions import close_session
     from tests.security.conftest import actors
 
@@ -600,7 +601,9 @@ def _every_state(world: World) -> None:
     held = api.open_session(call, [decided])["id"]
     for funder in ("caf", "departement", "msa", "etat"):
         api.ok(api.decide(held, decided, funder, "refused"), 201)
-    close_session(api.db, actors(api.db)["chair"], held, api.settings)
+    # Its letters produced, not yet delivered: the file stays decided.
+    close_session(api.db, actors(api.db)["chair"], held, api.settings, produce=False)
+    run_production(api.db, api.settings)
     api.move(api.session(call, title="Séance annulée")["id"], "cancel")
     api.ok(api.post("chair", f"/calls/{api.call()['id']}/close"))
 

@@ -1,5 +1,6 @@
-"""`cofinance backup PATH` then `cofinance restore PATH`, as an operator runs them: every row and
-every stored file comes back; a restore never overwrites a database unless told to."""
+"""`cofinance backup PATH` then `cofinance restore PATH`, as an operator runs them: every row
+comes back, and with them every stored document and letter (their content is in the database);
+a restore never overwrites a database unless told to."""
 
 from __future__ import annotations
 
@@ -47,12 +48,19 @@ def rows(url: str) -> dict[str, list[Any]]:
 
 
 def files(settings: Settings) -> dict[str, str]:
-    return {
-        str(p.relative_to(settings.data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for folder in ("documents", "letters")
-        for p in (settings.data_dir / folder).glob("*")
-        if p.is_file() and not p.name.startswith(".")
-    }
+    """Every stored document and letter (table and id) with the digest of its content."""
+    database = Database(settings.effective_database_url)
+    try:
+        with database.reading() as session:
+            return {
+                f"{table}/{i}": hashlib.sha256(bytes(content)).hexdigest()
+                for table in ("documents", "letters")
+                for i, content in session.execute(
+                    text(f"SELECT t.id, b.content FROM {table} t JOIN blobs b ON b.id = t.blob_id")
+                )
+            }
+    finally:
+        database.dispose()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -76,6 +84,10 @@ def test_the_command_line_round_trip_keeps_every_row_and_file(
     assert rows(target.effective_database_url) == rows(settings.effective_database_url)
     assert files(target) == files(settings)
     assert len(files(target)) >= 10
+    assert f"{len(files(target))} files" in saved.stdout
+    # Nothing outside the database is needed to serve them.
+    assert not (target.data_dir / "documents").exists()
+    assert not (target.data_dir / "letters").exists()
 
     again = run(target, "restore", str(archive))
     assert again.returncode == 2

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlmodel import select
 
+from api.models.applications import application_answer
 from engine.access import Actor
 from engine.clock import at, now
 from engine.errors import Conflict, ServiceError
@@ -105,8 +106,13 @@ def test_two_hundred_submissions_around_a_deadline(api: Any) -> None:
             barrier.wait(timeout=60)  # the first ones start together
         with at(moments[index]):
             try:
-                answer = apps.submit_application(
-                    api.db, holder, drafts[index], api.settings, f"submit-{index}"
+                answer = apps.submit_once(
+                    api.db,
+                    holder,
+                    drafts[index],
+                    api.settings,
+                    f"submit-{index}",
+                    application_answer,
                 )
             except Conflict as exc:
                 return index, exc.code
@@ -168,7 +174,9 @@ def test_an_idempotency_key_replays_refuses_another_request_and_waits_for_its_fi
     assert api.application(first["id"])["state"] == "draft"
     # Its process died (nothing of it stored): a retry after a while takes the key over.
     with at(now() + idempotency.ABANDONED_AFTER + timedelta(seconds=1)):
-        taken = apps.submit_application(api.db, holder, first["id"], api.settings, "k-1")
+        taken = apps.submit_once(
+            api.db, holder, first["id"], api.settings, "k-1", application_answer
+        )
     assert taken["state"] == "eligible"
     # The same key again: the first answer, nothing done twice.
     replayed = api.ok(api.submit(first["id"], key="k-1"))

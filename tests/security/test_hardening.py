@@ -234,7 +234,7 @@ def test_an_unexpected_error_is_a_json_500_without_details_logged_on_the_server(
             response = client.get(path)
             assert response.status_code == 500
             assert response.json() == {
-                "detail": "internal error: it has been logged",
+                "detail": "Erreur interne : elle a été consignée.",
                 "code": "internal_error",
             }
             assert "secret" not in response.text and "Traceback" not in response.text

@@ -97,12 +97,12 @@ def _more_states(api: Any, world: Any) -> None:
     api.move(cancelled["id"], "cancel")
     closed = api.call()
     api.ok(api.post("chair", f"/calls/{closed['id']}/close"))
-    # A decided file not yet notified: closed by the service itself, with no dispatch after it.
+    # A decided file not yet notified: closed by the service itself, its letters not produced.
     decided = api.eligible(call, title="ASSO-DECIDED-NOT-NOTIFIED")["id"]
     held = api.open_session(call, [decided])["id"]
     for funder in ("caf", "departement", "msa", "etat"):
         api.ok(api.decide(held, decided, funder, "refused"), 201)
-    meetings.close_session(api.db, actors(api.db)["chair"], held, api.settings)
+    meetings.close_session(api.db, actors(api.db)["chair"], held, api.settings, produce=False)
 
 
 def _service_call(

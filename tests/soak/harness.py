@@ -32,12 +32,14 @@ from engine.db import Database
 from engine.models import (
     AgendaItem,
     Application,
+    Blob,
     Call,
     CommitteeSession,
     Document,
     Event,
     Letter,
     OutboxMessage,
+    ProductionJob,
     Share,
 )
 from engine.settings import Settings
@@ -182,9 +184,8 @@ def seed(db: Database, settings: Settings, applications: int) -> None:
                 io.BytesIO(pdf_bytes()),
                 settings,
             )
-        assert (
-            submit_application(db, people["asso"], draft.id or 0, settings)["state"] == "eligible"
-        )
+        submitted = submit_application(db, people["asso"], draft.id or 0, settings)
+        assert submitted.application.state == "eligible"
 
 
 def tokens(base_url: str) -> dict[str, dict[str, str]]:
@@ -358,25 +359,21 @@ class _Retry(Exception):
 
 
 def orphans(db: Database, settings: Settings) -> list[Path]:
-    """The files of the data folder no row references (upload temporaries included)."""
-    with db.reading() as session:
-        referenced = {
-            "documents": set(session.exec(select(Document.stored_name)).all()),
-            "letters": set(session.exec(select(Letter.stored_name)).all()),
-        }
-    return [
-        path
-        for folder, names in referenced.items()
-        if (settings.data_dir / folder).is_dir()
-        for path in sorted((settings.data_dir / folder).iterdir())
-        if path.is_file() and path.name not in names
-    ]
+    """What a crash may leave in the data folder: upload temporaries (documents and letters are
+    rows of the database, with nothing on disk to orphan)."""
+    folder = settings.data_dir / "documents"
+    return sorted(folder.glob(".upload-*")) if folder.is_dir() else []
 
 
-def invariants(db: Database, settings: Settings) -> list[str]:
-    """Everything a crash must never leave behind; the list of what is wrong (empty: all good)."""
+def invariants(db: Database, settings: Settings, settled: bool = False) -> list[str]:
+    """Everything a crash must never leave behind; the list of what is wrong (empty: all good).
+    `settled`: production has had time to finish since the last start, every job is done."""
     problems: list[str] = []
     with db.reading() as session:
+        if not db.is_sqlite:
+            # One snapshot for every query below: a server still running (producing letters)
+            # must not commit between two of them.
+            session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         events = list(session.exec(select(Event).order_by(Event.id)))  # type: ignore[arg-type]
         last: dict[tuple[str, int], str] = {}
         decisions: Counter[int] = Counter()
@@ -393,9 +390,13 @@ def invariants(db: Database, settings: Settings) -> list[str]:
                     problems.append(f"{name} {row.id} is {row.state}, its events say {expected}")
         # 2. No decision applied twice.
         problems += [f"share {s} decided {n} times" for s, n in decisions.items() if n > 1]
-        # 3. A session is closed with everything, or open with nothing of its close.
+        # 3. A session is closed with its decisions locked and its production recorded (one job
+        # per decided file, one for the minutes), or open with nothing of its close. Each job
+        # done has exactly its letters and emails, each job pending none; once production has
+        # settled (`settled`), every job is done: one full set, nothing twice.
         letters = list(session.exec(select(Letter)))
         outbox = list(session.exec(select(OutboxMessage)))
+        jobs = list(session.exec(select(ProductionJob)))
         for meeting in session.exec(select(CommitteeSession)):
             agenda = [
                 session.get(Application, item.application_id)
@@ -403,15 +404,15 @@ def invariants(db: Database, settings: Settings) -> list[str]:
                     select(AgendaItem).where(AgendaItem.session_id == meeting.id)
                 )
             ]
-            minutes = [x for x in letters if x.session_id == meeting.id and x.kind == "minutes"]
-            decision_letters = [
-                x
-                for x in letters
-                if x.session_id == meeting.id and x.kind in ("decision", "funder")
-            ]
+            own_letters = [x for x in letters if x.session_id == meeting.id]
+            own_jobs = [j for j in jobs if j.session_id == meeting.id]
+            problems += _production_problems(meeting, own_jobs, own_letters, outbox, settled)
+            close_letters = [x for x in own_letters if x.kind != "convocation"]
+            close_jobs = [j for j in own_jobs if j.kind != "convocation"]
             if meeting.state == "closed":
-                if meeting.closed_at is None or len(minutes) != 1:
-                    problems.append(f"session {meeting.id} closed without its minutes")
+                if meeting.closed_at is None:
+                    problems.append(f"session {meeting.id} closed without its time")
+                decided = set()
                 for application in agenda:
                     assert application is not None
                     shares = session.exec(
@@ -420,18 +421,13 @@ def invariants(db: Database, settings: Settings) -> list[str]:
                     if any(s.state not in ("granted", "refused", "deferred") for s in shares):
                         problems.append(f"session {meeting.id} closed, a share undecided")
                     if application.state in ("decided", "notified"):
-                        own = [x for x in decision_letters if x.application_id == application.id]
-                        mails = [
-                            m
-                            for m in outbox
-                            if m.application_id == application.id and m.kind == "decision"
-                        ]
-                        if len([x for x in own if x.kind == "decision"]) != 1 or not mails:
-                            problems.append(
-                                f"application {application.id} decided without its letter "
-                                "or its email"
-                            )
-            elif minutes or decision_letters:
+                        decided.add(application.id)
+                expected = Counter({("minutes", None): 1})
+                expected.update(("letter", i) for i in decided)
+                found = Counter((j.kind, j.application_id) for j in close_jobs)
+                if found != expected:
+                    problems.append(f"session {meeting.id} closed, its production jobs {found}")
+            elif close_letters or close_jobs:
                 problems.append(f"session {meeting.id} is {meeting.state} with letters of a close")
             if meeting.state in ("planned", "convened", "open"):
                 for application in agenda:
@@ -441,21 +437,83 @@ def invariants(db: Database, settings: Settings) -> list[str]:
                             f"application {application.id} on open session {meeting.id} "
                             f"is {application.state}"
                         )
-        # 4. No row points to a missing file.
-        documents = settings.data_dir / "documents"
-        stored_letters = settings.data_dir / "letters"
-        for document in session.exec(select(Document)):
-            if not (documents / document.stored_name).is_file():
-                problems.append(f"document {document.id} has no file")
-        for letter in letters:
-            if not (stored_letters / letter.stored_name).is_file():
-                problems.append(f"letter {letter.id} has no file")
+        # 4. Every document and letter has its content, and every content its row.
+        blobs = set(session.exec(select(Blob.id)).all())
+        owned: Counter[int] = Counter()
+        for kind, rows in (("document", session.exec(select(Document))), ("letter", letters)):
+            for row in rows:
+                if row.blob_id is None or row.blob_id not in blobs:
+                    problems.append(f"{kind} {row.id} has no content")
+                else:
+                    owned[row.blob_id] += 1
+        if set(owned) != blobs or any(n > 1 for n in owned.values()):
+            problems.append(f"{len(blobs - set(owned))} blobs without their row")
         # 5. The database itself.
         if db.is_sqlite:
             check = session.execute(text("PRAGMA integrity_check")).scalar_one()
             if check != "ok":
                 problems.append(f"integrity_check: {check}")
     return problems
+
+
+def _production_problems(
+    meeting: CommitteeSession,
+    jobs: list[ProductionJob],
+    letters: list[Letter],
+    outbox: list[OutboxMessage],
+    settled: bool,
+) -> list[str]:
+    """Each production job of a session has produced its letters and emails once if done, and
+    nothing if pending."""
+    problems = []
+    # (Convocations: one per member, counted against their jobs below.)
+    counted = Counter(
+        (x.kind, x.application_id, x.funder_id) for x in letters if x.kind != "convocation"
+    )
+    problems += [f"session {meeting.id}: letter {k} {n} times" for k, n in counted.items() if n > 1]
+    ids = {x.id for x in letters}
+    mails = Counter((m.kind, m.recipient, tuple(m.attachments)) for m in outbox)
+    problems += [
+        f"session {meeting.id}: email {k} {n} times"
+        for k, n in mails.items()
+        if n > 1 and any(a in ids for a in k[2])
+    ]
+    by_kind = Counter(x.kind for x in letters)
+    for job in jobs:
+        if settled and job.state != "done":
+            problems.append(f"production job {job.id} ({job.key}) still {job.state}")
+        done = job.state == "done"
+        if job.kind == "letter":
+            own = [x for x in letters if x.application_id == job.application_id]
+            holder = [x for x in own if x.kind == "decision"]
+            emails = [
+                m
+                for m in outbox
+                if m.kind == "decision" and holder and holder[0].id in m.attachments
+            ]
+            if done and (len(holder) != 1 or len(own) < 2 or not emails):
+                problems.append(f"job {job.key} done without its letters or its email")
+            if not done and own:
+                problems.append(f"job {job.key} pending with letters")
+    for kind, job_kind in (("minutes", "minutes"), ("convocation", "convocation")):
+        done_jobs = sum(1 for j in jobs if j.kind == job_kind and j.state == "done")
+        if by_kind[kind] != done_jobs:
+            problems.append(f"session {meeting.id}: {by_kind[kind]} {kind} for {done_jobs} jobs")
+    return problems
+
+
+def settle(db: Database, timeout: float = 120) -> bool:
+    """Wait until every production job is done (the restarted server produces them)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.reading() as session:
+            pending = session.exec(
+                select(ProductionJob.id).where(ProductionJob.state != "done").limit(1)
+            ).first()
+        if pending is None:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 @contextmanager
@@ -484,4 +542,7 @@ def counts(db: Database) -> dict[str, int]:
                 ).all()
             ),
             "letters": len(session.exec(select(Letter)).all()),
+            "produced": len(
+                session.exec(select(ProductionJob).where(ProductionJob.state == "done")).all()
+            ),
         }

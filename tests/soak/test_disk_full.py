@@ -1,9 +1,11 @@
-"""The disk holding the documents fills up: uploads are refused with a clear 507 (JSON for the
-API, a French page for the pages), nothing half-written is left, no row points to a missing
-file, and uploads work again once there is room.
+"""The disk uploads stream to fills up: uploads are refused with a clear 507 (JSON for the API, a
+French page for the pages), nothing half-written is left (no row, no blob, no temporary), and
+uploads work again once there is room.
 
-The test mounts a 1 MiB tmpfs over the documents folder (it needs root: `make soak` runs as
-root in CI); without the right to mount it says so and skips.
+Uploads stream to a temporary under `<data folder>/documents` before their checked bytes go
+into the database: the test mounts a 1 MiB tmpfs over that folder and fills it with a ballast
+file (it needs root: `make soak` runs as root in CI); without the right to mount it says so and
+skips.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from engine.blobs import blob_content
 from engine.models import Document
 from tests.api.conftest import Api, pdf_of_size
 from tests.security.conftest import stored
@@ -26,7 +29,7 @@ MIB = 1024 * 1024
 
 @pytest.fixture
 def backend() -> str:
-    return "sqlite"  # the documents live on disk whatever the database
+    return "sqlite"  # uploads stream to the disk whatever the database
 
 
 @pytest.fixture
@@ -61,16 +64,13 @@ def test_a_full_disk_refuses_uploads_cleanly(api: Api, small_disk: Path) -> None
     call = api.call()
     draft = api.draft(call["id"])
     path = f"/applications/{draft['id']}/documents"
-    accepted = 0
-    refusal = None
-    for index in range(6):
-        response = api.upload(draft["id"], "rib", _pdf(300 * 1024), filename=f"rib{index}.pdf")
-        if response.status_code == 201:
-            accepted += 1
-            continue
-        refusal = response
-        break
-    assert accepted >= 1 and refusal is not None, "the disk never filled up"
+    # Room enough: an upload streams to the tmpfs, then goes into the database.
+    assert api.upload(draft["id"], "rib", _pdf(300 * 1024), filename="rib.pdf").status_code == 201
+    assert list(small_disk.iterdir()) == []
+    # Then the disk fills up (another program, logs…): 200 KiB left.
+    ballast = small_disk / "ballast"
+    ballast.write_bytes(b"\0" * (MIB - 200 * 1024))
+    refusal = api.upload(draft["id"], "statuts", _pdf(300 * 1024), filename="statuts.pdf")
     assert refusal.status_code == 507, refusal.text
     body = refusal.json()
     assert body["code"] == "insufficient_storage"
@@ -81,12 +81,12 @@ def test_a_full_disk_refuses_uploads_cleanly(api: Api, small_disk: Path) -> None
     again = api.upload(draft["id"], "statuts", _pdf(400 * 1024))
     assert again.status_code == 507
     assert stored(api.db, api.settings) == before
-    assert not [p for p in small_disk.iterdir() if p.name.startswith(".upload-")]
+    assert [p.name for p in small_disk.iterdir()] == ["ballast"]
     with api.db.reading() as session:
         documents = list(session.exec(select(Document)))
-    assert len(documents) == accepted
-    assert all((small_disk / d.stored_name).is_file() for d in documents)
-    assert len(api.ok(api.get("asso", path))) == accepted
+        assert len(documents) == 1
+        assert blob_content(session, documents[0].blob_id) == _pdf(300 * 1024)
+    assert len(api.ok(api.get("asso", path))) == 1
 
     # The page says it in French.
     api.client.cookies.clear()
@@ -102,9 +102,7 @@ def test_a_full_disk_refuses_uploads_cleanly(api: Api, small_disk: Path) -> None
     assert page.status_code == 507
     assert "Espace de stockage plein" in page.text and "Traceback" not in page.text
 
-    # Room again: uploads work again.
-    for document in documents[1:]:
-        (small_disk / document.stored_name).unlink()  # what an operator freeing space does…
-    # …then a small file goes through.
-    assert api.upload(draft["id"], "budget", _pdf(10 * 1024)).status_code == 201
-    assert MIB  # the tmpfs size the test mounts
+    # Room again (what an operator freeing space does): uploads work again.
+    ballast.unlink()
+    assert api.upload(draft["id"], "budget", _pdf(300 * 1024)).status_code == 201
+    assert list(small_disk.iterdir()) == []

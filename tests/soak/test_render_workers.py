@@ -1,28 +1,40 @@
-"""`cofinance serve` SIGKILLed (the server process alone, as the OOM killer does) while a close
-renders its letters in worker processes: within seconds no process it started is left (workers,
-forkserver, resource tracker), and at the next start the letters the close had written without
-their rows are swept away; the close then runs again, whole."""
+"""`cofinance serve` SIGKILLed (the server process alone, as the OOM killer does) while the
+letters of a close are rendered in worker processes (after the close answered, in the
+background): within seconds no process it started is left (workers, forkserver, resource
+tracker); the kill leaves no file and no half-stored letter, and the restarted server produces
+what was left, once: one full set."""
 
 from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
 from engine.migrations import upgrade
+from engine.models import Letter, ProductionJob
 from engine.services.letters import PARALLEL_FROM
 from engine.settings import Settings
 from tests.engine.test_lifeline import DEADLINE, group_members, wait_until_gone
-from tests.soak.harness import MEMBERS, Server, database, invariants, orphans, seed, tokens
+from tests.soak.harness import (
+    MEMBERS,
+    Server,
+    database,
+    invariants,
+    orphans,
+    seed,
+    settle,
+    tokens,
+)
 
 APPLICATIONS = 30  # per session: 5 letters each, 151 documents, well above PARALLEL_FROM
+CONVOCATIONS = 9  # the chair, four funder members, the four funders' addresses
 
 
 @pytest.fixture
@@ -85,7 +97,7 @@ def _parent(pid: int) -> int | None:
         return None
 
 
-def test_a_killed_server_leaves_no_render_worker_and_its_orphan_letters_are_swept_at_restart(
+def test_a_killed_server_leaves_no_render_worker_and_its_letters_are_produced_once_after_restart(
     tmp_path: Path,
 ) -> None:
     if len(os.sched_getaffinity(0)) < 2:
@@ -99,9 +111,16 @@ def test_a_killed_server_leaves_no_render_worker_and_its_orphan_letters_are_swep
     upgrade(settings.effective_database_url)
     with database(settings) as db:
         seed(db, settings, applications=2 * APPLICATIONS)
-    # One server at a time here: no close of another process to spare, every orphan can go.
-    server = Server(settings, env={"COFINANCE_ORPHAN_GRACE_SECONDS": "0"})
-    letters = settings.data_dir / "letters"
+    # Its scheduler takes over, every second, what a kill left claimed (leases of 2 s).
+    server = Server(
+        settings,
+        env={
+            "COFINANCE_SCHEDULER": "true",
+            "COFINANCE_SCHEDULER_DISPATCH_SECONDS": "1",
+            "COFINANCE_SCHEDULER_LOCK_RETRY_SECONDS": "1",
+            "COFINANCE_PRODUCTION_LEASE_SECONDS": "2",
+        },
+    )
     groups = []  # the process groups of the servers started, emptied on failure
     try:
         server.start()
@@ -116,31 +135,26 @@ def test_a_killed_server_leaves_no_render_worker_and_its_orphan_letters_are_swep
             ).json()
             ids = sorted(a["id"] for a in listing["items"])
             assert len(ids) == 2 * APPLICATIONS
-            # A first close, whole: letters are referenced (the sweep knows the folder is ours).
             first = ready_to_close(client, headers, ids[:APPLICATIONS])
             assert client.post(f"/sessions/{first}/close", headers=headers["chair"]).is_success
+            with database(settings) as db:
+                assert settle(db)
             second = ready_to_close(client, headers, ids[APPLICATIONS:])
-        before = len(list(letters.iterdir()))
-
-        def close() -> None:
-            with suppress(httpx.HTTPError):  # killed half-way: expected
-                httpx.post(
-                    f"{server.url}/api/v1/sessions/{second}/close",
-                    headers=headers["chair"],
-                    timeout=300,
-                )
-
-        closing = threading.Thread(target=close, daemon=True)
-        closing.start()
-        # Kill while workers render and some letters of this close are on disk, uncommitted.
+            with database(settings) as db:
+                assert settle(db)  # its convocations
+            # The close answers at once: its letters are rendered afterwards, in the background.
+            closed = client.post(f"/sessions/{second}/close", headers=headers["chair"])
+            assert closed.is_success and closed.json()["state"] == "closed"
+            assert closed.json()["production"]["total"] == APPLICATIONS + 1
+        # Kill while the workers render.
         deadline = time.monotonic() + 120
         workers: list[int] = []
-        while time.monotonic() < deadline and closing.is_alive():
+        while time.monotonic() < deadline:
             workers = render_workers_of(server.process.pid)
-            if workers and len(list(letters.iterdir())) > before:
+            if workers:
                 break
             time.sleep(0.01)
-        assert workers, "the close ended before its workers were seen"
+        assert workers, "the production ended before its workers were seen"
         pid = server.process.pid
         assert len(group_members(pid)) >= 4, group_members(pid)  # server, forkserver, tracker…
         os.kill(pid, signal.SIGKILL)  # the server alone: its group is not signalled
@@ -149,25 +163,29 @@ def test_a_killed_server_leaves_no_render_worker_and_its_orphan_letters_are_swep
         elapsed, left = wait_until_gone(pid)
         assert left == {}, f"still alive {elapsed:.1f} s after the kill: {left}"
         assert elapsed < DEADLINE
-        closing.join(timeout=60)
 
         with database(settings) as db:
             assert invariants(db, settings) == []
-            left_behind = orphans(db, settings)
-        assert left_behind, "the kill left no letter without its row"
-        assert all(p.parent == letters for p in left_behind)
+            assert orphans(db, settings) == []
+            with db.reading() as session:
+                pending = session.exec(
+                    select(func.count())
+                    .select_from(ProductionJob)
+                    .where(ProductionJob.session_id == second, ProductionJob.state == "pending")
+                ).one()
+        assert pending > 0, "the kill came after the production"
 
-        # The next start sweeps them; the close runs again, whole.
+        # The next start produces what was left: one full set, nothing twice.
         server.start()
         groups.append(server.process.pid)
         with database(settings) as db:
-            assert orphans(db, settings) == []
-            assert invariants(db, settings) == []
-        with httpx.Client(base_url=server.url + "/api/v1", timeout=300) as client:
-            assert client.post(f"/sessions/{second}/close", headers=headers["chair"]).is_success
-        with database(settings) as db:
-            assert orphans(db, settings) == []
-            assert invariants(db, settings) == []
+            assert settle(db)
+            assert invariants(db, settings, settled=True) == []
+            with db.reading() as session:
+                made = session.exec(
+                    select(func.count()).select_from(Letter).where(Letter.session_id == second)
+                ).one()
+        assert made == APPLICATIONS * 5 + 1 + CONVOCATIONS
         # A clean stop leaves nothing either.
         pid = server.process.pid
         server.stop()

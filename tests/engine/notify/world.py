@@ -28,11 +28,14 @@ from sqlmodel import col, select
 from engine.access import SYSTEM, Actor
 from engine.db import Database
 from engine.models import Event, OutboxMessage, User
+from engine.reads import ApplicationRead
 from engine.services import applications, calls, sessions
 from engine.services.accounts import create_user
-from engine.services.documents import KINDS, add_document
+from engine.services.documents import add_document
 from engine.services.funders import create_funder
+from engine.services.production import run_production
 from engine.settings import Settings
+from tests.api.conftest import DOCUMENT_KINDS
 from tests.conftest import REAAP_FACTS
 
 PASSWORD = "correct horse battery staple"
@@ -107,9 +110,9 @@ class World:
         )
         return application.id or 0
 
-    def submit(self, application_id: int) -> dict[str, Any]:
+    def submit(self, application_id: int) -> ApplicationRead:
         holder = self.actor("asso")
-        for kind in KINDS:
+        for kind in DOCUMENT_KINDS:
             add_document(
                 self.db,
                 holder,
@@ -123,7 +126,7 @@ class World:
 
     def eligible(self, call_id: int, title: str = "Café des parents") -> int:
         application_id = self.draft(call_id, title)
-        assert self.submit(application_id)["state"] == "eligible"
+        assert self.submit(application_id).application.state == "eligible"
         return application_id
 
     # -- sessions -----------------------------------------------------------------------------
@@ -137,7 +140,11 @@ class World:
         return meeting.id or 0
 
     def convene(self, session_id: int) -> None:
-        sessions.convene_session(self.db, self.actor("chair"), session_id, self.settings)
+        """Convene, and produce the convocations (their emails queued, not delivered)."""
+        sessions.convene_session(
+            self.db, self.actor("chair"), session_id, self.settings, produce=False
+        )
+        run_production(self.db, self.settings)
 
     def decide_all(self, session_id: int, application_id: int) -> None:
         """Open the session, grant caf and departement, refuse msa, close it."""
@@ -151,7 +158,8 @@ class World:
             sessions.record_decision(
                 self.db, self.actor(user), session_id, application_id, code, outcome, amount, None
             )
-        sessions.close_session(self.db, chair, session_id, self.settings)
+        sessions.close_session(self.db, chair, session_id, self.settings, produce=False)
+        run_production(self.db, self.settings)  # letters written, emails queued, not delivered
 
     def decided(self) -> tuple[int, int]:
         """An application decided in a closed session (letters written, emails queued)."""

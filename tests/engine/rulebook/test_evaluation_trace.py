@@ -46,7 +46,8 @@ def _check_parameters(entry: dict[str, Any], result: dict[str, Any], where: str)
     # started on or before the later of the two.
     latest = max(date.fromisoformat(result["reference_date"]), date.fromisoformat(result["date"]))
     for parameter in entry["parameters"]:
-        assert set(parameter) == {"name", "value", "since"}, where
+        assert set(parameter) == {"name", "value", "since", "source"}, where
+        assert parameter["source"] == "built-in", where
         assert isinstance(parameter["value"], str), where
         assert date.fromisoformat(parameter["since"]) <= latest, where
 
@@ -74,7 +75,12 @@ def test_the_plan_entry_names_the_convention_threshold_and_its_date() -> None:
     plan = [entry for entry in result["trace"] if entry["subject"] == "plan"]
     assert len(plan) == 1
     assert plan[0]["parameters"] == [
-        {"name": "convention.threshold", "value": "23000.00", "since": "2001-06-06"}
+        {
+            "name": "convention.threshold",
+            "value": "23000.00",
+            "since": "2001-06-06",
+            "source": "built-in",
+        }
     ]
     assert plan[0]["formula"]
     assert plan[0]["value"] == result["flags"]
@@ -117,7 +123,12 @@ def test_the_trace_keeps_the_value_in_force_and_the_day_it_started(
     result = evaluate(default_registry(), "clas", application, date(2014, 6, 2), "38").as_json()
     share = next(e for e in result["trace"] if e["subject"] == "share")
     parameters = {p["name"]: p for p in share["parameters"]}
-    assert parameters["caf.clas.rate"] == {"name": "caf.clas.rate", "value": rate, "since": since}
+    assert parameters["caf.clas.rate"] == {
+        "name": "caf.clas.rate",
+        "value": rate,
+        "since": since,
+        "source": "built-in",
+    }
     assert "caf.clas.plafond" in parameters
     assert share["facts"]["facts.groups.0.cost"] == "5000.00"
 

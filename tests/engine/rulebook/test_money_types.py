@@ -18,7 +18,7 @@ MONEY = TypeAdapter(Money)
 
 @pytest.mark.parametrize("value", [True, False])
 def test_booleans_are_refused_as_money(value: bool) -> None:
-    with pytest.raises(ValueError, match="number"):
+    with pytest.raises(ValueError, match="Saisissez un nombre"):
         to_money(value)
     with pytest.raises(ValidationError):
         MONEY.validate_python(value)
@@ -26,7 +26,7 @@ def test_booleans_are_refused_as_money(value: bool) -> None:
 
 @pytest.mark.parametrize("value", [0.105, 12.345, 1e-3, "1.001", Decimal("0.125")])
 def test_amounts_with_more_than_two_decimals_are_refused(value: object) -> None:
-    with pytest.raises(ValueError, match="2 decimal places"):
+    with pytest.raises(ValueError, match="Au plus 2 chiffres après la virgule"):
         to_money(value)
     with pytest.raises(ValidationError):
         MONEY.validate_python(value)
@@ -34,7 +34,7 @@ def test_amounts_with_more_than_two_decimals_are_refused(value: object) -> None:
 
 @pytest.mark.parametrize("value", ["-0.01", -1, -0.5, Decimal("-3")])
 def test_negative_amounts_are_refused(value: object) -> None:
-    with pytest.raises(ValueError, match="negative"):
+    with pytest.raises(ValueError, match="ne peut pas être négati"):
         to_money(value)
 
 
@@ -45,7 +45,7 @@ def test_things_that_are_not_finite_numbers_are_refused(value: object) -> None:
 
 
 def test_absurdly_large_amounts_are_refused() -> None:
-    with pytest.raises(ValueError, match="too large"):
+    with pytest.raises(ValueError, match="trop élevé"):
         to_money("10000000000.00")
 
 
@@ -108,7 +108,7 @@ def test_money_text_is_ascii_digits_with_at_most_two_decimals_and_nothing_else(
 
 @pytest.mark.parametrize("value", [-0.0, Decimal("-0"), Decimal("-0.00")])
 def test_a_negative_zero_is_refused_as_money_whatever_its_type(value: object) -> None:
-    with pytest.raises(ValueError, match="negative"):
+    with pytest.raises(ValueError, match="ne peut pas être négati"):
         to_money(value)
 
 
@@ -124,7 +124,7 @@ def test_a_negative_zero_elsewhere_comes_back_as_a_plain_zero() -> None:
 
 @pytest.mark.parametrize("value", ["\u0661", "1_0", " 0.5", "5e-1", "+0.5"])
 def test_other_numbers_typed_as_text_follow_the_same_spelling(value: str) -> None:
-    with pytest.raises(ValueError, match="not a number"):
+    with pytest.raises(ValueError, match=r"Saisissez un nombre \(par exemple"):
         to_decimal(value)
 
 

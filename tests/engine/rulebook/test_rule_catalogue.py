@@ -9,7 +9,7 @@ import pytest
 
 from engine.rulebook import Registry, default_registry
 from engine.rulebook.parameters import load_parameter
-from engine.rulebook.registry import PLAN_PARAMETERS
+from engine.rulebook.registry import ENGINE_PARAMETER_ROOT, PLAN_PARAMETERS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 PARAMETER_ROOT = PROJECT_ROOT / "rules" / "parameters"
@@ -32,7 +32,10 @@ def implemented_ids(registry: Registry) -> set[str]:
     return ids | {rule.id for module in registry.funders.values() for rule in module.rules}
 
 
-PARAMETER_FILES = sorted(PARAMETER_ROOT.glob("*/*.yaml"))
+# The rule modules' parameters, and the engine's own (the financing plan's) kept with it.
+PARAMETER_FILES = sorted(
+    [*PARAMETER_ROOT.glob("*/*.yaml"), *ENGINE_PARAMETER_ROOT.glob("*/*.yaml")]
+)
 
 
 @pytest.mark.parametrize("path", PARAMETER_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -44,6 +47,14 @@ def test_every_parameter_file_loads(path: Path) -> None:
 def test_every_parameter_file_is_in_the_registry() -> None:
     names = {f"{path.parent.name}.{path.stem}" for path in PARAMETER_FILES}
     assert names and names == set(default_registry().parameters)
+
+
+def test_the_engine_keeps_its_own_parameters_and_the_modules_theirs() -> None:
+    engine = {f"{path.parent.name}.{path.stem}" for path in ENGINE_PARAMETER_ROOT.glob("*/*.yaml")}
+    assert engine == set(PLAN_PARAMETERS)
+    assert ENGINE_PARAMETER_ROOT == PROJECT_ROOT / "engine" / "parameters"
+    modules = {f"{path.parent.name}.{path.stem}" for path in PARAMETER_ROOT.glob("*/*.yaml")}
+    assert not modules & engine, "the engine reads no parameter file of rules/"
 
 
 def test_every_parameter_is_declared_by_a_module_or_the_plan() -> None:

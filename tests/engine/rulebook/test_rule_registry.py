@@ -93,7 +93,19 @@ def test_a_parameter_defined_in_two_folders_is_refused(tmp_path: Path) -> None:
         Registry.build([scheme("a"), scheme("b", root=tmp_path)])
 
 
-def test_the_plan_parameters_must_exist_even_without_modules(tmp_path: Path) -> None:
+def test_the_plan_parameters_come_with_the_engine_even_without_modules(tmp_path: Path) -> None:
+    registry = Registry.build([scheme("a", root=tmp_path)])
+    assert set(registry.parameters) == set(registry_module.PLAN_PARAMETERS)
+
+
+def test_a_module_may_not_redefine_a_parameter_of_the_engine(tmp_path: Path) -> None:
+    (tmp_path / "convention").mkdir()
+    (tmp_path / "convention" / "threshold.yaml").write_text(
+        (registry_module.ENGINE_PARAMETER_ROOT / "convention" / "threshold.yaml").read_text(
+            encoding="utf-8"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(RegistryError, match=r"convention\.threshold"):
         Registry.build([scheme("a", root=tmp_path)])
 

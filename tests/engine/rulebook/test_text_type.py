@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import pytest
 from pydantic import AfterValidator, BaseModel, TypeAdapter, ValidationError
 
-from engine import schemas
 from engine.rulebook import InvalidInput, MultilineText, Text, default_registry
 from engine.rulebook.application import Application
 from engine.rulebook.text import require_text, shown, text_problem
@@ -20,17 +19,17 @@ MULTILINE = TypeAdapter(MultilineText)
 
 # Characters no text may hold, and what the refusal says.
 REFUSED_EVERYWHERE = [
-    ("\ud800", "lone surrogate"),
-    ("\udfff", "lone surrogate"),
-    ("\udcff", "lone surrogate"),  # what a non-UTF-8 byte of argv becomes
-    ("\x00", "NUL"),
-    ("\x01", "control characters (U+0001)"),
-    ("\x07", "control characters (U+0007)"),
-    ("\x0b", "control characters (U+000B)"),
-    ("\x1b", "control characters (U+001B)"),
-    ("\x7f", "control characters (U+007F)"),
-    ("\x85", "control characters (U+0085)"),
-    ("\x9f", "control characters (U+009F)"),
+    ("\ud800", "caractère invalide (U+D800)"),
+    ("\udfff", "caractère invalide (U+DFFF)"),
+    ("\udcff", "caractère invalide (U+DCFF)"),  # what a non-UTF-8 byte of argv becomes
+    ("\x00", "caractère nul (U+0000)"),
+    ("\x01", "caractère de contrôle (U+0001)"),
+    ("\x07", "caractère de contrôle (U+0007)"),
+    ("\x0b", "caractère de contrôle (U+000B)"),
+    ("\x1b", "caractère de contrôle (U+001B)"),
+    ("\x7f", "caractère de contrôle (U+007F)"),
+    ("\x85", "caractère de contrôle (U+0085)"),
+    ("\x9f", "caractère de contrôle (U+009F)"),
 ]
 LINE_BREAKS = ["\n", "\r", "\t", "\r\n"]
 # Text that is fine: accents, other scripts, symbols, markup (escaped on output, not refused).
@@ -60,7 +59,7 @@ def test_line_breaks_and_tabs_are_kept_in_multiline_text_and_refused_on_one_line
 ) -> None:
     value = f"Avis favorable.{breaks}Réserve : bilan."
     assert MULTILINE.validate_python(value) == value
-    with pytest.raises(ValidationError, match="one line"):
+    with pytest.raises(ValidationError, match="une seule ligne"):
         ONE_LINE.validate_python(value)
 
 
@@ -86,11 +85,12 @@ def test_services_name_every_offending_field_and_let_absent_ones_pass() -> None:
     require_text({"title": "Séance", "place": None}, multiline={"reason": "a\nb"})
     with pytest.raises(InvalidInput) as refused:
         require_text({"title": "a\tb", "email": "\ud800@x.fr"}, multiline={"reason": "\x00"})
-    assert [(e.field, e.message.split(":")[0]) for e in refused.value.errors] == [
-        ("title", "must fit on one line"),
-        ("email", "not valid text"),
-        ("reason", "must not contain NUL characters"),
+    assert [(e.field, e.code) for e in refused.value.errors] == [
+        ("title", "text_one_line"),
+        ("email", "text_surrogate"),
+        ("reason", "text_nul"),
     ]
+    assert refused.value.errors[1].message.startswith("Le texte contient un caractère invalide")
 
 
 def test_text_that_utf8_cannot_encode_is_shown_as_escapes() -> None:
@@ -153,15 +153,21 @@ def _model_bare_strings(model: type[BaseModel]) -> list[str]:
 
 
 def _input_models() -> list[type[BaseModel]]:
-    from api.routes import rules as simulator
+    """Every request body of the API (api/models), the application and each scheme's facts."""
+    import importlib
+    import pkgutil
 
-    bodies = [
+    import api.models
+    from api.models.common import Body
+
+    bodies = {
         value
-        for value in vars(schemas).values()
-        if isinstance(value, type) and issubclass(value, schemas.Body)
-    ]
+        for info in pkgutil.iter_modules(api.models.__path__)
+        for value in vars(importlib.import_module(f"api.models.{info.name}")).values()
+        if isinstance(value, type) and issubclass(value, Body) and value is not Body
+    }
     facts = [module.facts for module in default_registry().schemes.values()]
-    return [*bodies, Application, simulator.EvaluateIn, *facts]
+    return [*sorted(bodies, key=lambda b: b.__name__), Application, *facts]
 
 
 def test_every_string_of_every_input_model_follows_the_text_rule() -> None:

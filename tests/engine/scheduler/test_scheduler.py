@@ -74,9 +74,10 @@ def test_a_deadline_passed_while_stopped_closes_the_call_at_the_next_start_once_
 ) -> None:
     call_id, draft = past_deadline_call(world)
     holder = world.actor("asso")
-    with pytest.raises(Conflict, match="deadline") as refused:
+    with pytest.raises(Conflict) as refused:
         world.submit(draft)  # G8 refuses it even before the scheduler closes the call
-    assert refused.value.status == 409
+    assert refused.value.code == "deadline_passed"
+    assert "date limite de dépôt est passée" in refused.value.detail
     assert call_state(db, call_id) == "open"
 
     fast(settings)

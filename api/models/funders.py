@@ -1,0 +1,33 @@
+"""Funders: `GET/POST /api/v1/funders`."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from api.models.common import Body, Out, RatioOut
+from engine.models import Funder
+from engine.rulebook.text import Text
+from engine.rulebook.types import Ratio
+
+
+class FunderIn(Body):
+    code: Text = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9_\-]+$")
+    name: Text = Field(min_length=1, max_length=300)
+    kind: Text = Field(min_length=1, max_length=50)
+    insee: Text | None = Field(default=None, max_length=5)
+    email: Text | None = Field(default=None, max_length=320)
+    advance_rate: Ratio | None = None
+
+
+class FunderOut(Out):
+    id: int
+    code: str
+    name: str
+    kind: str
+    insee: str | None
+    email: str | None
+    advance_rate: RatioOut | None
+
+    @classmethod
+    def of(cls, funder: Funder) -> FunderOut:
+        return cls.model_validate(funder, from_attributes=True)

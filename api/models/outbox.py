@@ -1,0 +1,29 @@
+"""The outbox (administrator): emails pending, sent or failed."""
+
+from __future__ import annotations
+
+from api.models.common import Out, Timestamp
+
+
+class OutboxMessageOut(Out):
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+    state: str
+    attempts: int
+    last_error: str | None
+    message_id: str
+    application_id: int | None
+    created_at: Timestamp
+    next_attempt_at: Timestamp | None
+    sent_at: Timestamp | None
+
+
+class OutboxPageOut(Out):
+    """`{items, total}`, newest first."""
+
+    items: list[OutboxMessageOut]
+    total: int
+    offset: int
+    limit: int

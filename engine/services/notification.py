@@ -1,0 +1,45 @@
+"""The holder has been notified of the decision: the application moves `decided → notified`.
+
+A domain step of its own, called by whoever establishes the fact, in that fact's transaction:
+the delivery bookkeeping when a decision email to the holder is delivered
+(engine/notify/deliver.py), or the production of the decision letter when the holder has no
+email address, the letter being then made available on the holder's pages
+(engine/services/production.py). The mail transport only reports deliveries; it never moves an
+application itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from engine.access import SYSTEM
+from engine.audit import transition
+from engine.models import Application, OutboxMessage
+
+
+def mark_notified(session: Session, application: Application, **how: Any) -> bool:
+    """Move a decided application to notified (once: any later call changes nothing); `how`
+    says by what (kept in the event). Returns whether it moved."""
+    if application.state != "decided":
+        return False
+    transition(
+        session,
+        "application",
+        application,
+        "notify",
+        SYSTEM,
+        application_id=application.id,
+        data=how,
+    )
+    return True
+
+
+def decision_email_delivered(session: Session, row: OutboxMessage) -> None:
+    """Delivery bookkeeping: a decision email to the holder was delivered."""
+    if row.kind != "decision" or row.application_id is None:
+        return
+    application = session.get(Application, row.application_id)
+    if application is not None:
+        mark_notified(session, application, outbox=row.id, message_id=row.message_id)
