@@ -74,7 +74,7 @@ def test_a_full_disk_refuses_uploads_cleanly(api: Api, small_disk: Path) -> None
     assert refusal.status_code == 507, refusal.text
     body = refusal.json()
     assert body["code"] == "insufficient_storage"
-    assert "espace disque insuffisant" in body["detail"] and "storage is full" in body["detail"]
+    assert body["detail"] == "L'espace de stockage est plein : rien n'a été enregistré."
 
     # A refusal changes nothing, and leaves no half-written file behind.
     before = stored(api.db, api.settings)
