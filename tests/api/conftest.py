@@ -457,3 +457,22 @@ def api(seeded: Any, db: Database, settings: Settings) -> Api:
 def reaap_call(api: Api) -> dict[str, Any]:
     """An open Reaap call asking caf, departement, msa and etat (not the commune)."""
     return api.call()
+
+
+@pytest.fixture
+def files(api: Any) -> dict[str, Any]:
+    """An open call, a draft, an eligible file, and another one on the agenda of an open session
+    (the files the input tests aim bad values at)."""
+    call = api.call()
+    draft = api.draft(call["id"], title="Brouillon")
+    eligible = api.eligible(call["id"], title="Recevable")
+    scheduled = api.eligible(call["id"], title="Inscrit")
+    meeting = api.open_session(call["id"], [scheduled["id"]])
+    return {
+        "call": call,
+        "draft": draft,
+        "eligible": eligible,
+        "scheduled": scheduled,
+        "session": meeting,
+        "watch": [draft["id"], eligible["id"], scheduled["id"]],
+    }

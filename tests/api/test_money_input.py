@@ -21,23 +21,6 @@ NEGATIVE_ZEROS = ["-0", "-0.00", "-0.0", -0.0]
 NEGATIVE_ZERO_TEXT = re.compile(r"(?<![\w.-])-0(?:\.0+)?(?![\w.])")
 
 
-@pytest.fixture
-def files(api: Any) -> dict[str, Any]:
-    """An open call, a draft, an eligible file, and another one in an open session."""
-    call = api.call()
-    draft = api.draft(call["id"], title="Brouillon")
-    eligible = api.eligible(call["id"], title="Recevable")
-    scheduled = api.eligible(call["id"], title="Inscrit")
-    meeting = api.open_session(call["id"], [scheduled["id"]])
-    return {
-        "call": call,
-        "draft": draft,
-        "eligible": eligible,
-        "scheduled": scheduled,
-        "session": meeting,
-        "watch": [draft["id"], eligible["id"], scheduled["id"]],
-    }
-
 
 def _money_inputs(api: Any, files: dict[str, Any], amount: Any) -> list[tuple[Any, ...]]:
     """(user, method, path, JSON body, field named): every place an amount comes in."""

@@ -29,23 +29,6 @@ BAD_TEXT = [f"Avis {SURROGATE} favorable", "Avis\x00favorable", SURROGATE, "\x00
 PAGE_CSRF = "csrf-token-of-the-text-tests"
 
 
-@pytest.fixture
-def files(api: Any) -> dict[str, Any]:
-    """An open call, a draft, an eligible file, and another one on the agenda of an open session."""
-    call = api.call()
-    draft = api.draft(call["id"], title="Brouillon")
-    eligible = api.eligible(call["id"], title="Recevable")
-    scheduled = api.eligible(call["id"], title="Inscrit")
-    meeting = api.open_session(call["id"], [scheduled["id"]])
-    return {
-        "call": call,
-        "draft": draft,
-        "eligible": eligible,
-        "scheduled": scheduled,
-        "session": meeting,
-        "watch": [draft["id"], eligible["id"], scheduled["id"]],
-    }
-
 
 def wire(body: Any) -> dict[str, Any]:
     """A JSON body as a hostile client sends it: `\\ud800` escapes (ASCII JSON), which the
