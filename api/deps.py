@@ -53,5 +53,4 @@ def if_match(value: Annotated[str | None, Header(alias="If-Match")] = None) -> i
         raise InvalidInput([FieldError("If-Match", "version_expected")]) from None
 
 
-
 IfMatch = Annotated[int | None, Depends(if_match)]

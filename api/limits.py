@@ -126,7 +126,7 @@ def _page(detail: str, back: str) -> bytes:
         '<link rel="stylesheet" href="/static/app.css"></head><body>'
         '<main id="contenu" role="main" class="fr-container fr-my-7w">'
         '<h1>Envoi trop volumineux</h1><div class="fr-alert fr-alert--error fr-mb-3w">'
-        f'<p>{escape(detail)}</p></div>'
+        f"<p>{escape(detail)}</p></div>"
         "<p>Réduisez la taille du fichier (par exemple en l’enregistrant de nouveau en PDF) "
         "puis recommencez.</p>"
         f'<p><a class="fr-link" href="{escape(back, quote=True)}">'

@@ -59,4 +59,3 @@ def require_holder(actor: Actor, application: Application) -> None:
 def require_funder_member(actor: Actor, funder_id: int) -> None:
     if actor.role != "funder" or actor.funder_id != funder_id:
         raise Forbidden("forbidden.not_member")
-

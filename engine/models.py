@@ -215,7 +215,7 @@ class Document(SQLModel, table=True):
 _session_version = Column("version", Integer, nullable=False)
 
 
-class CommitteeSession(SQLModel, table=True):
+class Meeting(SQLModel, table=True):
     __tablename__ = "sessions"
     __mapper_args__ = {"version_id_col": _session_version}
     id: int | None = Field(default=None, primary_key=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from engine.models import Application, Call, CommitteeSession, Document, Event, Funder, Share
+from engine.models import Application, Call, Document, Event, Funder, Meeting, Share
 from engine.services.plans import EnvelopeUse, envelope_use, flags_for
 from engine.services.production import Progress
 
@@ -70,10 +70,10 @@ class EventRead:
 
 
 @dataclass(frozen=True)
-class SessionRead:
+class MeetingRead:
     """The session screen: the meeting, its agenda (light), each funder's envelope use."""
 
-    meeting: CommitteeSession
+    meeting: Meeting
     agenda: list[ApplicationRead]
     envelopes: list[EnvelopeUse]
     # How far the letters, minutes and convocations it called for are produced.

@@ -8,8 +8,8 @@ from pydantic import Field
 
 from api.models.applications import ApplicationSummaryOut
 from api.models.common import Body, Id, Moment, MoneyOut, Out, Timestamp
-from engine.models import CommitteeSession
-from engine.reads import SessionRead
+from engine.models import Meeting
+from engine.reads import MeetingRead
 from engine.rulebook.text import MultilineText, Text
 from engine.rulebook.types import Money
 from engine.services.plans import EnvelopeUse
@@ -49,7 +49,7 @@ class SessionSummaryOut(_Meeting):
     """A session as lists show it."""
 
     @classmethod
-    def of(cls, meeting: CommitteeSession) -> SessionSummaryOut:
+    def of(cls, meeting: Meeting) -> SessionSummaryOut:
         return cls.model_validate(meeting, from_attributes=True)
 
 
@@ -115,7 +115,7 @@ class SessionOut(_Meeting):
     production: ProductionOut
 
     @classmethod
-    def of(cls, read: SessionRead) -> SessionOut:
+    def of(cls, read: MeetingRead) -> SessionOut:
         meeting = _Meeting.model_validate(read.meeting, from_attributes=True)
         return cls(
             **dict(meeting),

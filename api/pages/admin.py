@@ -75,9 +75,7 @@ def add_funder(request: Request, form: PostedForm, db: DatabaseDep, actor: PageA
         k: form_text(form, k) for k in ("code", "name", "kind", "insee", "email", "advance_rate")
     }
     try:
-        missing = [
-            FieldError(k, "required") for k in ("code", "name", "kind") if not values[k]
-        ]
+        missing = [FieldError(k, "required") for k in ("code", "name", "kind") if not values[k]]
         if missing:
             raise InvalidInput(missing)
         rate = values["advance_rate"].replace(",", ".").replace("%", "").strip()

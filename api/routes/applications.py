@@ -170,9 +170,7 @@ def override(
     return _view(db, actor, application_id)
 
 
-@router.get(
-    "/applications/{application_id}/events", response_model=list[EventOut], responses=READ
-)
+@router.get("/applications/{application_id}/events", response_model=list[EventOut], responses=READ)
 def events(application_id: int, db: DatabaseDep, actor: CurrentActor) -> list[EventOut]:
     return [EventOut.of(e) for e in queries.application_events(db, actor, application_id)]
 

@@ -28,8 +28,6 @@ def token(
     return TokenOut(access_token=issue_token(user, settings), token_type="bearer")
 
 
-@router.post(
-    "/auth/logout", status_code=204, response_model=None, responses=error_responses(401)
-)
+@router.post("/auth/logout", status_code=204, response_model=None, responses=error_responses(401))
 def logout(db: DatabaseDep, actor: CurrentActor) -> None:
     sign_out(db, actor)

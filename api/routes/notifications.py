@@ -30,9 +30,7 @@ def list_notifications(
     )
 
 
-@router.post(
-    "/notifications/read-all", response_model=ReadAllOut, responses=error_responses(401)
-)
+@router.post("/notifications/read-all", response_model=ReadAllOut, responses=error_responses(401))
 def read_all(db: DatabaseDep, actor: CurrentActor) -> ReadAllOut:
     return ReadAllOut.model_validate(inbox.mark_all_read(db, actor))
 

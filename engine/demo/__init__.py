@@ -16,7 +16,7 @@ from engine.db import Database, get_database
 from engine.demo.people import ADMIN, APPLICANTS, CHAIR, FUNDER_USERS, FUNDERS, DemoUser
 from engine.demo.story import Story
 from engine.migrations import upgrade
-from engine.models import Application, Call, CommitteeSession, Funder, Letter, User
+from engine.models import Application, Call, Funder, Letter, Meeting, User
 from engine.settings import Settings
 from workflows.application import APPLICATION
 
@@ -66,9 +66,7 @@ def _summary(db: Database, settings: Settings) -> list[str]:
             session.exec(select(Application.state, func.count()).group_by(Application.state)).all()
         )
         meetings = dict(
-            session.exec(
-                select(CommitteeSession.state, func.count()).group_by(CommitteeSession.state)
-            ).all()
+            session.exec(select(Meeting.state, func.count()).group_by(Meeting.state)).all()
         )
         calls = dict(session.exec(select(Call.state, func.count()).group_by(Call.state)).all())
         letters = session.exec(select(func.count()).select_from(Letter)).one()

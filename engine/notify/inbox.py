@@ -48,9 +48,7 @@ def list_notifications(
             .select_from(Notification)
             .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
         ).one()
-        rows = session.exec(
-            mine.order_by(col(Notification.id).desc()).offset(offset).limit(limit)
-        )
+        rows = session.exec(mine.order_by(col(Notification.id).desc()).offset(offset).limit(limit))
         items = [notification_json(r) for r in rows]
     return {
         "items": items,
@@ -67,7 +65,7 @@ def mark_read(db: Database, actor: Actor, notification_id: int) -> dict[str, Any
         row = session.get(Notification, notification_id)
         if row is None or row.user_id != user_id:
             raise NotFound("not_found.notification", id=notification_id)
-  # others' are not even listed
+        # others' are not even listed
         if row.read_at is None:
             row.read_at = now()
         session.flush()

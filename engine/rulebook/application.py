@@ -68,7 +68,7 @@ class Budget(_Strict):
     )
 
 
-class Application(_Strict):
+class ApplicationFacts(_Strict):
     """The common facts of every application (RULES.md §2); the scheme's own are in `facts`."""
 
     holder: Holder = Field(title="Porteur du projet")
@@ -117,14 +117,14 @@ def parse_application(
     facts_model: type[BaseModel],
     prefix: str = "application",
     document_kinds: Collection[str] = (),
-) -> tuple[Application, BaseModel]:
+) -> tuple[ApplicationFacts, BaseModel]:
     """Validate the common shape, the document kinds (among `document_kinds`, the scheme's) and
     the scheme's facts; raise InvalidInput listing every field."""
     errors: list[FieldError] = []
-    application: Application | None = None
+    application: ApplicationFacts | None = None
     facts: BaseModel | None = None
     try:
-        application = Application.model_validate(raw)
+        application = ApplicationFacts.model_validate(raw)
     except ValidationError as exc:
         errors.extend(field_errors(exc, prefix))
     else:

@@ -114,7 +114,6 @@ def _date(raw: object, field: str) -> date:
         raise InvalidInput([FieldError(field, "date_expected", value=str(raw))]) from None
 
 
-
 def run_case(registry: Registry, case: Case, department: str) -> Evaluation:
     data = case.data
     return evaluate(

@@ -38,7 +38,7 @@ class RuleResult:
 
 
 @dataclass
-class Share:
+class ShareResult:
     funder: str
     kind: str
     requested: Decimal
@@ -69,7 +69,7 @@ class Evaluation:
     status: Status
     failed: list[str]
     results: list[RuleResult]
-    shares: dict[str, Share]
+    shares: dict[str, ShareResult]
     flags: dict[str, Any]
     trace: list[dict[str, Any]]
     override: bool = False
@@ -176,15 +176,11 @@ def resolve_funders(
         module = registry.funders[config.kind]
         if module.needs_insee and not config.insee:
             raise InvalidInput(
-                [
-                    FieldError(f"funders.{code}.insee", "insee_required", kind=config.kind)
-                ]
+                [FieldError(f"funders.{code}.insee", "insee_required", kind=config.kind)]
             )
         if module.needs_insee and config.insee not in communes():
             raise InvalidInput(
-                [
-                    FieldError(f"funders.{code}.insee", "unknown_insee", insee=config.insee)
-                ]
+                [FieldError(f"funders.{code}.insee", "unknown_insee", insee=config.insee)]
             )
         configs[code] = config
     return configs
@@ -214,10 +210,7 @@ def evaluate(
         period_end = scheme.funding_period_end(reference)
     except (ValueError, OverflowError):
         # A start in year 1 or 9999 has no representable funding period around it.
-        raise InvalidInput(
-            [FieldError("application.period.start", "no_funding_period")]
-
-        ) from None
+        raise InvalidInput([FieldError("application.period.start", "no_funding_period")]) from None
     ctx = Context(
         data,
         submission_date,
@@ -233,7 +226,7 @@ def evaluate(
     status = _status(scheme, [rule for rule in failed if "@" not in rule])
     common_ok = status == "eligible" or override
 
-    shares: dict[str, Share] = {}
+    shares: dict[str, ShareResult] = {}
     for code, requested in app.requests.items():
         share, entry = _share(registry, ctx, scheme.code, configs[code], requested, common_ok)
         shares[code] = share
@@ -278,7 +271,7 @@ def _share(
     config: FunderConfig,
     requested: Decimal,
     common_ok: bool,
-) -> tuple[Share, dict[str, Any]]:
+) -> tuple[ShareResult, dict[str, Any]]:
     module = registry.funders[config.kind]
     sctx = ShareContext(ctx, config, scheme, requested)
     reads = sctx.start()
@@ -298,7 +291,7 @@ def _share(
             amount, failed = Decimal("0.00"), [rule.id]
         else:
             amount = None if outcome.amount is None else round_cents(min(outcome.amount, requested))
-    share = Share(
+    share = ShareResult(
         funder=config.code,
         kind=config.kind,
         requested=requested,

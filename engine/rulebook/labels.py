@@ -25,7 +25,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from engine.rulebook.application import Application
+from engine.rulebook.application import ApplicationFacts
 from engine.rulebook.types import CHOICES_KEY
 
 _SUFFIX = re.compile(r"^(?P<path>[^ ]+) (?P<note>\(.*\))$")
@@ -112,8 +112,8 @@ def application_label(facts: type[BaseModel] | None, path: str) -> str:
         title = field_title(facts, ".".join(parts[1:])) if facts is not None else None
         return title or path
     if parts[0] == "requests" and len(parts) == 2:
-        return f"{field_title(Application, 'requests')} ({parts[1]})"
-    return field_title(Application, path) or path
+        return f"{field_title(ApplicationFacts, 'requests')} ({parts[1]})"
+    return field_title(ApplicationFacts, path) or path
 
 
 def missing_labels(model: type[BaseModel], prefix: str = "") -> list[str]:

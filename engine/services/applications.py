@@ -33,9 +33,7 @@ def _validate(call: Call, raw: Any, session: Session) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise InvalidInput([FieldError("application", "not_an_object")])
     if "documents" in raw:
-        raise InvalidInput(
-            [FieldError("application.documents", "documents_declared")]
-        )
+        raise InvalidInput([FieldError("application.documents", "documents_declared")])
     scheme = default_registry().schemes[call.scheme]
     parsed, facts = parse_application({**raw, "documents": []}, scheme.facts)
     funders = {f.id: f.code for f in session.exec(select(Funder))}
@@ -43,10 +41,7 @@ def _validate(call: Call, raw: Any, session: Session) -> dict[str, Any]:
     unknown = [code for code in parsed.requests if code not in taking_part]
     if unknown:
         raise InvalidInput(
-            [
-                FieldError(f"application.requests.{code}", "funder_not_in_call")
-                for code in unknown
-            ]
+            [FieldError(f"application.requests.{code}", "funder_not_in_call") for code in unknown]
         )
     stored = parsed.model_dump(mode="json", exclude={"documents"})
     stored["facts"] = facts.model_dump(mode="json")

@@ -90,10 +90,7 @@ def claim(db: Database, actor: Actor, key: str | None, fingerprint: str) -> dict
                     )
                     return None
                 if record.fingerprint != fingerprint:
-                    raise InvalidInput(
-                        [FieldError("Idempotency-Key", "key_reused")]
-
-                    )
+                    raise InvalidInput([FieldError("Idempotency-Key", "key_reused")])
                 if record.status_code != IN_PROGRESS:
                     return record.response
                 if now() - record.created_at < ABANDONED_AFTER:

@@ -32,7 +32,7 @@ from engine.documents.model import (
     MinutesItem,
 )
 from engine.formatting import format_money
-from engine.models import Application, CommitteeSession, Funder, Letter, Organisation, Share, User
+from engine.models import Application, Funder, Letter, Meeting, Organisation, Share, User
 from engine.rulebook import default_registry
 from engine.rulebook.plan import payment_schedule
 from engine.services.calls import envelopes_of
@@ -152,7 +152,7 @@ def decision_documents(
     session: Session,
     settings: Settings,
     application: Application,
-    meeting: CommitteeSession,
+    meeting: Meeting,
     chair: Actor,
     funders: dict[int | None, Funder] | None = None,
     shares: list[Share] | None = None,
@@ -190,7 +190,7 @@ def decision_documents(
 def store_decision_letters(
     session: Session,
     documents: DecisionDocuments,
-    meeting: CommitteeSession,
+    meeting: Meeting,
     pdfs: Iterator[bytes],
 ) -> tuple[Letter, list[tuple[Funder, Letter]]]:
     """Store the rendered letters of `documents` (the PDFs in the order of its documents()),
@@ -229,7 +229,7 @@ def store_decision_letters(
 
 
 def convocation_document(
-    meeting: CommitteeSession,
+    meeting: Meeting,
     recipient: str,
     applications: list[Application],
     chair_name: str,
@@ -251,7 +251,7 @@ def convocation_document(
     )
 
 
-def store_convocation(session: Session, meeting: CommitteeSession, pdf: bytes) -> Letter:
+def store_convocation(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
     return store(
         session,
         pdf,
@@ -264,7 +264,7 @@ def store_convocation(session: Session, meeting: CommitteeSession, pdf: bytes) -
 def minutes_document(
     session: Session,
     settings: Settings,
-    meeting: CommitteeSession,
+    meeting: Meeting,
     applications: list[Application],
     chair: Actor,
     labels: dict[str, str],
@@ -313,7 +313,7 @@ def minutes_document(
     )
 
 
-def store_minutes(session: Session, meeting: CommitteeSession, pdf: bytes) -> Letter:
+def store_minutes(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
     return store(
         session,
         pdf,

@@ -43,8 +43,8 @@ from engine.db import Database, get_database
 from engine.models import (
     AgendaItem,
     Application,
-    CommitteeSession,
     Funder,
+    Meeting,
     ProductionJob,
     Share,
     User,
@@ -73,20 +73,20 @@ IN_BACKGROUND = True
 
 
 def record_letters(
-    session: Session, meeting: CommitteeSession, application: Application, actor: Actor
+    session: Session, meeting: Meeting, application: Application, actor: Actor
 ) -> ProductionJob:
     """The decision letters of one file: to the holder, and one per funder."""
     key = f"letter:{meeting.id}:{application.id}"
     return _record(session, key, "letter", meeting, actor, application_id=application.id)
 
 
-def record_minutes(session: Session, meeting: CommitteeSession, actor: Actor) -> ProductionJob:
+def record_minutes(session: Session, meeting: Meeting, actor: Actor) -> ProductionJob:
     return _record(session, f"minutes:{meeting.id}", "minutes", meeting, actor)
 
 
 def record_convocation(
     session: Session,
-    meeting: CommitteeSession,
+    meeting: Meeting,
     actor: Actor,
     name: str,
     email: str,
@@ -107,7 +107,7 @@ def _record(
     session: Session,
     key: str,
     kind: str,
-    meeting: CommitteeSession,
+    meeting: Meeting,
     actor: Actor,
     application_id: int | None = None,
     data: dict[str, Any] | None = None,
@@ -333,7 +333,7 @@ class _Context:
             )
         }
         self.funders: dict[int | None, Funder] = {f.id: f for f in session.exec(select(Funder))}
-        self.meetings: dict[int, CommitteeSession] = {}
+        self.meetings: dict[int, Meeting] = {}
         self.signers: dict[int | None, Actor] = {}
         wanted = {j.application_id for j in self.jobs.values() if j.kind == "letter"}
         self.shares: dict[int | None, list[Share]] = {i: [] for i in wanted}
@@ -342,9 +342,9 @@ class _Context:
         ):
             self.shares[share.application_id].append(share)
 
-    def meeting(self, session_id: int) -> CommitteeSession:
+    def meeting(self, session_id: int) -> Meeting:
         if session_id not in self.meetings:
-            meeting = self.session.get(CommitteeSession, session_id)
+            meeting = self.session.get(Meeting, session_id)
             if meeting is None:
                 raise LookupError(f"no session {session_id}")
             self.meetings[session_id] = meeting
@@ -369,7 +369,7 @@ class _Context:
             return self._convocation(claim, job, meeting)
         raise ValueError(f"unknown production job kind {job.kind!r}")
 
-    def _letters(self, claim: Claim, job: ProductionJob, meeting: CommitteeSession) -> _Work:
+    def _letters(self, claim: Claim, job: ProductionJob, meeting: Meeting) -> _Work:
         application = self.session.get(Application, job.application_id)
         if application is None:
             raise LookupError(f"no application {job.application_id}")
@@ -423,7 +423,7 @@ class _Context:
 
         return _Work(claim, job, described.documents(), store)
 
-    def _minutes(self, claim: Claim, job: ProductionJob, meeting: CommitteeSession) -> _Work:
+    def _minutes(self, claim: Claim, job: ProductionJob, meeting: Meeting) -> _Work:
         agenda = _agenda(self.session, meeting)
         shares: dict[int | None, list[Share]] = {a.id: [] for a in agenda}
         for share in self.session.exec(
@@ -446,7 +446,7 @@ class _Context:
 
         return _Work(claim, job, [document], store)
 
-    def _convocation(self, claim: Claim, job: ProductionJob, meeting: CommitteeSession) -> _Work:
+    def _convocation(self, claim: Claim, job: ProductionJob, meeting: Meeting) -> _Work:
         ids = [int(i) for i in job.data.get("agenda", [])]
         found = {
             a.id: a
@@ -475,7 +475,7 @@ class _Context:
         return _Work(claim, job, [document], store)
 
 
-def _agenda(session: Session, meeting: CommitteeSession) -> list[Application]:
+def _agenda(session: Session, meeting: Meeting) -> list[Application]:
     return list(
         session.exec(
             select(Application)

@@ -11,7 +11,7 @@ from engine.access import Actor
 from engine.blobs import blob_content
 from engine.db import Database
 from engine.errors import Forbidden
-from engine.models import Application, CommitteeSession, Event, Letter, Share
+from engine.models import Application, Event, Letter, Meeting, Share
 from engine.reads import (
     ApplicationPage,
     ApplicationRead,
@@ -158,7 +158,7 @@ def _takes_part(session: Session, actor: Actor, letter: Letter) -> bool:
     """A session's own letters (minutes, convocations) are for the funders of its call."""
     if actor.role != "funder" or letter.session_id is None:
         return False
-    meeting = session.get(CommitteeSession, letter.session_id)
+    meeting = session.get(Meeting, letter.session_id)
     return meeting is not None and actor.funder_id in envelopes_of(session, meeting.call_id)
 
 
@@ -174,7 +174,7 @@ def session_minutes(db: Database, actor: Actor, session_id: int) -> tuple[Letter
             .order_by(col(Letter.id).desc())
         ).first()
         if letter is None:
-            meeting = session.get(CommitteeSession, session_id)
+            meeting = session.get(Meeting, session_id)
             if meeting is not None and meeting.state == "closed":
                 # Produced right after the close (engine/services/production.py).
                 raise Conflict("production_pending")

@@ -43,10 +43,10 @@ from engine.models import (
     AgendaItem,
     Application,
     Call,
-    CommitteeSession,
     Event,
     Funder,
     Letter,
+    Meeting,
     OutboxMessage,
     SentReminder,
     Share,
@@ -192,7 +192,7 @@ def _convened_at(session: Session, session_id: int) -> datetime | None:
     ).first()
 
 
-def _convocation_of(session: Session, meeting: CommitteeSession, email: str) -> list[int]:
+def _convocation_of(session: Session, meeting: Meeting, email: str) -> list[int]:
     """The convocation PDF this person was sent when the session was convened."""
     letters = set(
         session.exec(
@@ -218,9 +218,7 @@ def remind_convocations(db: Database, settings: Settings) -> int:
         meetings = [
             m
             for m in session.exec(
-                select(CommitteeSession).where(
-                    col(CommitteeSession.state).in_(UPCOMING), CommitteeSession.starts_at > moment
-                )
+                select(Meeting).where(col(Meeting.state).in_(UPCOMING), Meeting.starts_at > moment)
             )
             if days_before(m.starts_at, days) <= moment
         ]
@@ -245,7 +243,7 @@ def remind_convocations(db: Database, settings: Settings) -> int:
 
 
 def _write_convocation(session: Session, *, meeting_id: int, kind: str, days: int) -> None:
-    meeting = session.get(CommitteeSession, meeting_id)
+    meeting = session.get(Meeting, meeting_id)
     if meeting is None or meeting.state not in UPCOMING:
         raise _Skip
     count = _agenda_count(session, meeting_id)
@@ -273,9 +271,7 @@ def remind_undecided_shares(db: Database, settings: Settings) -> int:
         meetings = [
             m
             for m in session.exec(
-                select(CommitteeSession).where(
-                    col(CommitteeSession.state).in_(UPCOMING), CommitteeSession.starts_at > moment
-                )
+                select(Meeting).where(col(Meeting.state).in_(UPCOMING), Meeting.starts_at > moment)
             )
             if days_before(m.starts_at, days) <= moment
         ]
@@ -302,7 +298,7 @@ def remind_undecided_shares(db: Database, settings: Settings) -> int:
 
 
 def _write_undecided(session: Session, *, meeting_id: int, funder_id: int) -> None:
-    meeting = session.get(CommitteeSession, meeting_id)
+    meeting = session.get(Meeting, meeting_id)
     funder = session.get(Funder, funder_id)
     if meeting is None or funder is None or meeting.state not in UPCOMING:
         raise _Skip

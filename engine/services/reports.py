@@ -83,4 +83,3 @@ def envelopes_of_call(db: Database, actor: Actor, call_id: int) -> list[Envelope
         codes = {f.id: f.code for f in list_funders(db)}
         use = [u for u in use if u.funder == codes.get(actor.funder_id or 0)]
     return use
-

@@ -17,8 +17,8 @@ from engine.clock import as_utc, now
 from engine.db import Database
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.formatting import format_money
-from engine.models import AgendaItem, Application, Call, CommitteeSession, Funder, Share, User
-from engine.reads import SessionRead, read_summaries
+from engine.models import AgendaItem, Application, Call, Funder, Meeting, Share, User
+from engine.reads import MeetingRead, read_summaries
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text
 from engine.services import production
@@ -34,14 +34,14 @@ OUTCOMES = {"granted": "grant", "refused": "refuse", "deferred": "defer"}
 STATUS_LABELS = production.STATUS_LABELS
 
 
-def get_session(session: Session, session_id: int) -> CommitteeSession:
-    meeting = session.get(CommitteeSession, session_id)
+def get_session(session: Session, session_id: int) -> Meeting:
+    meeting = session.get(Meeting, session_id)
     if meeting is None:
         raise NotFound("not_found.session", id=session_id)
     return meeting
 
 
-def visible_session(session: Session, actor: Actor, session_id: int) -> CommitteeSession:
+def visible_session(session: Session, actor: Actor, session_id: int) -> Meeting:
     """The session if `GET /sessions/{id}` shows it to the actor, else the GET's 403 or 404.
 
     Every use case on a session decides this first, whatever the session's state: whoever may
@@ -55,7 +55,7 @@ def visible_session(session: Session, actor: Actor, session_id: int) -> Committe
     return meeting
 
 
-def _acting_on(session: Session, actor: Actor, session_id: int, trigger: str) -> CommitteeSession:
+def _acting_on(session: Session, actor: Actor, session_id: int, trigger: str) -> Meeting:
     """Access before state: the session as its GET shows it, and a role that may fire `trigger`
     at all (403 otherwise); only then may the caller look at the state."""
     meeting = visible_session(session, actor, session_id)
@@ -63,12 +63,12 @@ def _acting_on(session: Session, actor: Actor, session_id: int, trigger: str) ->
     return meeting
 
 
-def _check_version(meeting: CommitteeSession, if_match: int | None) -> None:
+def _check_version(meeting: Meeting, if_match: int | None) -> None:
     if if_match is not None and if_match != meeting.version:
         raise Conflict("stale_version", version=meeting.version)
 
 
-def _agenda_query(meeting: CommitteeSession) -> SelectOfScalar[Application]:
+def _agenda_query(meeting: Meeting) -> SelectOfScalar[Application]:
     return (
         select(Application)
         .join(AgendaItem, AgendaItem.application_id == Application.id)  # type: ignore[arg-type]
@@ -77,19 +77,19 @@ def _agenda_query(meeting: CommitteeSession) -> SelectOfScalar[Application]:
     )
 
 
-def _agenda(session: Session, meeting: CommitteeSession) -> list[Application]:
+def _agenda(session: Session, meeting: Meeting) -> list[Application]:
     return list(session.exec(_agenda_query(meeting)))
 
 
 def create_session(
     db: Database, actor: Actor, call_id: int, title: str, starts_at: datetime, location: str
-) -> CommitteeSession:
+) -> Meeting:
     require_role(actor, "chair")
     require_text({"title": title, "location": location})
     with db.transaction() as session:
         if session.get(Call, call_id) is None:
             raise InvalidInput([FieldError("call_id", "unknown_call", id=call_id)])
-        meeting = CommitteeSession(
+        meeting = Meeting(
             call_id=call_id, title=title, starts_at=as_utc(starts_at), location=location
         )
         session.add(meeting)
@@ -105,7 +105,7 @@ def set_agenda(
     session_id: int,
     application_ids: list[int],
     if_match: int | None = None,
-) -> CommitteeSession:
+) -> Meeting:
     with db.transaction() as session:
         # Access first (as the GET, then the chair's role), the version and the state after.
         meeting = visible_session(session, actor, session_id)
@@ -140,9 +140,7 @@ def set_agenda(
             application = session.get(Application, app_id)
             field = f"application_ids.{position}"
             if application is None or application.call_id != meeting.call_id:
-                errors.append(
-                    FieldError(field, "not_in_session_call", id=app_id)
-                )
+                errors.append(FieldError(field, "not_in_session_call", id=app_id))
                 continue
             if app_id in current:
                 current[app_id].position = position
@@ -184,7 +182,7 @@ def _was(application: Application) -> dict[str, Any]:
     }
 
 
-def _recipients(session: Session, meeting: CommitteeSession) -> list[tuple[str, str]]:
+def _recipients(session: Session, meeting: Meeting) -> list[tuple[str, str]]:
     funder_ids = list(envelopes_of(session, meeting.call_id))
     users = session.exec(select(User).where(User.active))
     people = [
@@ -203,7 +201,7 @@ def _recipients(session: Session, meeting: CommitteeSession) -> list[tuple[str, 
 
 def convene_session(
     db: Database, actor: Actor, session_id: int, settings: Settings, *, produce: bool = True
-) -> CommitteeSession:
+) -> Meeting:
     """Convene: the session moves and one convocation per member is recorded, to be produced
     (rendered, stored, emailed) right after the commit (engine/services/production.py)."""
     with db.transaction() as session:
@@ -217,7 +215,7 @@ def convene_session(
     return meeting
 
 
-def open_session(db: Database, actor: Actor, session_id: int) -> CommitteeSession:
+def open_session(db: Database, actor: Actor, session_id: int) -> Meeting:
     with db.transaction() as session:
         meeting = _acting_on(session, actor, session_id, "open")
         transition(session, "session", meeting, "open", actor)
@@ -226,7 +224,7 @@ def open_session(db: Database, actor: Actor, session_id: int) -> CommitteeSessio
 
 def cancel_session(
     db: Database, actor: Actor, session_id: int, reason: str | None = None
-) -> CommitteeSession:
+) -> Meeting:
     with db.transaction() as session:
         meeting = _acting_on(session, actor, session_id, "cancel")
         transition(session, "session", meeting, "cancel", actor, reason=reason)
@@ -277,9 +275,7 @@ def record_decision(
             )
         ).first()
         if item is None:
-            raise InvalidInput(
-                [FieldError("application_id", "not_on_agenda")]
-            )
+            raise InvalidInput([FieldError("application_id", "not_on_agenda")])
         application = session.get(Application, application_id)
         assert application is not None
         share = session.exec(
@@ -288,10 +284,7 @@ def record_decision(
             )
         ).first()
         if share is None:
-            raise InvalidInput(
-                [FieldError("funder", "asks_nothing")]
-
-            )
+            raise InvalidInput([FieldError("funder", "asks_nothing")])
         if application.eligibility != "eligible":
             raise Conflict("ineligible")
         if amount is not None and amount > share.requested:
@@ -322,7 +315,7 @@ def record_decision(
 
 def close_session(
     db: Database, actor: Actor, session_id: int, settings: Settings, *, produce: bool = True
-) -> CommitteeSession:
+) -> Meeting:
     """Lock the decisions and refuse ineligible files, in one short transaction that also
     records what must be produced: the letters of each decided file and the minutes. They are
     rendered, stored and emailed after the commit (engine/services/production.py), right away
@@ -398,12 +391,12 @@ def close_session(
     return meeting
 
 
-def session_view(db: Database, actor: Actor, session_id: int) -> SessionRead:
+def session_view(db: Database, actor: Actor, session_id: int) -> MeetingRead:
     """The session screen: every plan side by side, its flags, each funder's envelope use."""
     with db.reading() as session:
         meeting = visible_session(session, actor, session_id)
         agenda = read_summaries(session, _agenda_query(meeting))
-        return SessionRead(
+        return MeetingRead(
             meeting,
             agenda,
             envelope_use(session, meeting.call_id),
@@ -411,9 +404,9 @@ def session_view(db: Database, actor: Actor, session_id: int) -> SessionRead:
         )
 
 
-def list_sessions(db: Database, actor: Actor) -> list[CommitteeSession]:
+def list_sessions(db: Database, actor: Actor) -> list[Meeting]:
     with db.reading() as session:
-        query = select(CommitteeSession).order_by(CommitteeSession.starts_at)  # type: ignore[arg-type]
+        query = select(Meeting).order_by(Meeting.starts_at)  # type: ignore[arg-type]
         meetings = list(session.exec(query))
         if actor.role == "funder":
             meetings = [m for m in meetings if actor.funder_id in envelopes_of(session, m.call_id)]

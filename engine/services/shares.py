@@ -47,9 +47,7 @@ def propose_share(
             )
         ).first()
         if share is None:
-            raise InvalidInput(
-                [FieldError("funder", "asks_nothing")]
-            )
+            raise InvalidInput([FieldError("funder", "asks_nothing")])
         if if_match is not None and if_match != share.version:
             raise Conflict("stale_version", version=share.version)
         if application.state not in PROPOSABLE:

@@ -363,7 +363,7 @@ class Api:
             models.Document,
             models.Call,
             models.CallEnvelope,
-            models.CommitteeSession,
+            models.Meeting,
             models.AgendaItem,
             models.Letter,
             models.OutboxMessage,

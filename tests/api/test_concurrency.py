@@ -164,9 +164,7 @@ def test_concurrent_submits_with_the_same_idempotency_key_submit_once(api: Any) 
         # Each either answers or, while the first is still running, says so (409, retry later).
         assert {r.status_code for r in responses} <= {200, 409}, [r.text for r in responses]
         assert all(
-            r.json()["code"] == "idempotency_in_progress"
-            for r in responses
-            if r.status_code == 409
+            r.json()["code"] == "idempotency_in_progress" for r in responses if r.status_code == 409
         )
         answers = [r.json() for r in responses if r.status_code == 200]
         answers.append(api.ok(api.submit(draft["id"], key=key)))  # a retry: the first answer

@@ -21,7 +21,6 @@ NEGATIVE_ZEROS = ["-0", "-0.00", "-0.0", -0.0]
 NEGATIVE_ZERO_TEXT = re.compile(r"(?<![\w.-])-0(?:\.0+)?(?![\w.])")
 
 
-
 def _money_inputs(api: Any, files: dict[str, Any], amount: Any) -> list[tuple[Any, ...]]:
     """(user, method, path, JSON body, field named): every place an amount comes in."""
     body = api.body()

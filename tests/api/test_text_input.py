@@ -29,7 +29,6 @@ BAD_TEXT = [f"Avis {SURROGATE} favorable", "Avis\x00favorable", SURROGATE, "\x00
 PAGE_CSRF = "csrf-token-of-the-text-tests"
 
 
-
 def wire(body: Any) -> dict[str, Any]:
     """A JSON body as a hostile client sends it: `\\ud800` escapes (ASCII JSON), which the
     test client's own encoder (UTF-8) could not write."""

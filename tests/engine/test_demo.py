@@ -17,10 +17,10 @@ from engine.demo.people import USERS
 from engine.models import (
     Application,
     Call,
-    CommitteeSession,
     Document,
     Event,
     Letter,
+    Meeting,
     OutboxMessage,
     Share,
 )
@@ -80,9 +80,7 @@ def test_demo_has_every_state_a_closed_session_with_letters_and_loads_twice(
         assert session.exec(select(func.count()).select_from(Document)).one() > 0
 
         # The past session: closed, every share decided, letters and minutes stored.
-        closed = session.exec(
-            select(CommitteeSession).where(CommitteeSession.state == "closed")
-        ).one()
+        closed = session.exec(select(Meeting).where(Meeting.state == "closed")).one()
         letters = list(session.exec(select(Letter).where(Letter.session_id == closed.id)))
         kinds = Counter(letter.kind for letter in letters)
         assert kinds["minutes"] == 1 and kinds["decision"] == states["notified"]
@@ -92,9 +90,7 @@ def test_demo_has_every_state_a_closed_session_with_letters_and_loads_twice(
         decided = session.exec(select(Share).where(Share.session_id == closed.id)).all()
         assert decided and {s.state for s in decided} <= {"granted", "refused"}
         assert "granted" in {s.state for s in decided}
-        planned = session.exec(
-            select(CommitteeSession).where(CommitteeSession.state == "planned")
-        ).one()
+        planned = session.exec(select(Meeting).where(Meeting.state == "planned")).one()
         assert planned.starts_at > open_calls[0].closes_at
 
         # The outbox went out as .eml files: the decided files are notified.

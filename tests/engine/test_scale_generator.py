@@ -16,9 +16,9 @@ from engine.demo.scale import SCALE_PASSWORD, ScalePlan, generate
 from engine.models import (
     AgendaItem,
     Application,
-    CommitteeSession,
     Event,
     Letter,
+    Meeting,
     Share,
     User,
 )
@@ -77,9 +77,7 @@ def test_rows_are_counted_coherent_and_usable_by_the_services(
         )
         assert min(per_file.values()) >= 20
         closed = session.exec(
-            select(func.count())
-            .select_from(CommitteeSession)
-            .where(CommitteeSession.state == "closed")
+            select(func.count()).select_from(Meeting).where(Meeting.state == "closed")
         ).one()
         assert closed == len(summary.closed_sessions) > 0
 
@@ -126,7 +124,7 @@ def test_documents_render_the_same_bytes_in_worker_processes(
             .join(AgendaItem, AgendaItem.application_id == Application.id)  # type: ignore[arg-type]
             .where(AgendaItem.session_id == summary.ready_sessions[0])
         ).all()
-        meeting = session.get(CommitteeSession, summary.ready_sessions[0])
+        meeting = session.get(Meeting, summary.ready_sessions[0])
         assert meeting is not None
         documents = [
             d

@@ -66,9 +66,7 @@ def test_a_form_without_its_csrf_token_is_refused(
     application = file_application(seeded, reaap_call["id"], "asso")
     holder = visitors("asso")
     holder.goto(f"/dossiers/{application['id']}/modifier")
-    expect(holder.page.locator('[name="application.holder.siret"]')).to_have_value(
-        "78778932087925"
-    )
+    expect(holder.page.locator('[name="application.holder.siret"]')).to_have_value("78778932087925")
     expect(holder.page.locator('[name="application.budget.total_cost"]')).to_have_value("6000,00")
     holder.check("35-porteur-modifier")
     holder.goto(f"/dossiers/{application['id']}")

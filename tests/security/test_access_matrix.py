@@ -613,7 +613,7 @@ def _objects(world: World) -> dict[str, dict[str, int]]:
     the file's state and the state of its share of the CAF, the funder the routes name)."""
     from sqlmodel import select
 
-    from engine.models import Application, Call, CommitteeSession, Funder, OutboxMessage, Share
+    from engine.models import Application, Call, Funder, Meeting, OutboxMessage, Share
     from tests.security.conftest import actors
 
     found: dict[str, dict[str, int]] = {kind: {} for kind in OBJECTS.values()}
@@ -629,7 +629,7 @@ def _objects(world: World) -> dict[str, dict[str, int]]:
             key = f"{application.state}/{shares[application.id]}"
             found["application"].setdefault(key, application.id or 0)
         for kind, model in (
-            ("session", CommitteeSession),
+            ("session", Meeting),
             ("call", Call),
             ("outbox", OutboxMessage),
         ):

@@ -182,7 +182,7 @@ def test_an_anonymous_gigabyte_upload_is_refused_with_disk_and_memory_bounded(
     boundary = "cofinanceboundary"
     part_head = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nrib\r\n'
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
         'filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n'
     ).encode()
     block = b"0" * MIB

@@ -31,7 +31,7 @@ from engine.access import SYSTEM, Actor
 from engine.audit import transition
 from engine.db import Database
 from engine.errors import ServiceError
-from engine.models import Application, Call, CommitteeSession, Event, OutboxMessage, Share
+from engine.models import Application, Call, Event, Meeting, OutboxMessage, Share
 from engine.rulebook import InvalidInput
 from engine.services import applications as apps
 from engine.services import calls as calls_service
@@ -47,7 +47,7 @@ from workflows.spec import ROLES
 MODELS = {
     "application": Application,
     "share": Share,
-    "session": CommitteeSession,
+    "session": Meeting,
     "call": Call,
 }
 REFUSALS = (ServiceError, InvalidInput, StaleDataError)
@@ -229,7 +229,7 @@ class Sequences(RuleBasedStateMachine):
         with self.db.reading() as session:
             counts = {
                 m.__tablename__: session.exec(select(func.count()).select_from(m)).one()
-                for m in (Event, OutboxMessage, Application, Share, CommitteeSession)
+                for m in (Event, OutboxMessage, Application, Share, Meeting)
             }
             for name, model in MODELS.items():
                 counts[name] = sorted(

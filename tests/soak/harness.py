@@ -34,10 +34,10 @@ from engine.models import (
     Application,
     Blob,
     Call,
-    CommitteeSession,
     Document,
     Event,
     Letter,
+    Meeting,
     OutboxMessage,
     ProductionJob,
     Share,
@@ -54,7 +54,7 @@ FUNDERS = [
     ("msa", "MSA Alpes du Nord", "msa", None),
 ]
 MEMBERS = {"caf": "caf1", "etat": "etat1", "departement": "dep1", "msa": "msa1"}
-MODELS = {"application": Application, "share": Share, "session": CommitteeSession, "call": Call}
+MODELS = {"application": Application, "share": Share, "session": Meeting, "call": Call}
 
 
 def free_port() -> int:
@@ -397,7 +397,7 @@ def invariants(db: Database, settings: Settings, settled: bool = False) -> list[
         letters = list(session.exec(select(Letter)))
         outbox = list(session.exec(select(OutboxMessage)))
         jobs = list(session.exec(select(ProductionJob)))
-        for meeting in session.exec(select(CommitteeSession)):
+        for meeting in session.exec(select(Meeting)):
             agenda = [
                 session.get(Application, item.application_id)
                 for item in session.exec(
@@ -457,7 +457,7 @@ def invariants(db: Database, settings: Settings, settled: bool = False) -> list[
 
 
 def _production_problems(
-    meeting: CommitteeSession,
+    meeting: Meeting,
     jobs: list[ProductionJob],
     letters: list[Letter],
     outbox: list[OutboxMessage],
@@ -528,11 +528,7 @@ def database(settings: Settings) -> Iterator[Database]:
 def counts(db: Database) -> dict[str, int]:
     with db.reading() as session:
         return {
-            "closed": len(
-                session.exec(
-                    select(CommitteeSession).where(CommitteeSession.state == "closed")
-                ).all()
-            ),
+            "closed": len(session.exec(select(Meeting).where(Meeting.state == "closed")).all()),
             "decisions": len(
                 session.exec(
                     select(Event).where(

@@ -67,8 +67,18 @@ def test_the_first_of_the_month_is_an_ordinal():
 
 
 MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 
 
@@ -78,9 +88,7 @@ def test_every_month_has_its_french_name(month, name):
 
 
 def test_a_datetime_is_shown_on_paris_clocks_with_hours_and_minutes():
-    assert format_date(datetime(2026, 11, 27, 13, 30, tzinfo=UTC)) == (
-        "27 novembre 2026 à 14 h 30"
-    )
+    assert format_date(datetime(2026, 11, 27, 13, 30, tzinfo=UTC)) == ("27 novembre 2026 à 14 h 30")
     assert format_date(datetime(2026, 7, 1, 7, 5, tzinfo=UTC)) == "1er juillet 2026 à 9 h 05"
 
 

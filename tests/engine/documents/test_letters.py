@@ -100,8 +100,16 @@ def funder_letter_for(line: FunderLine, **changes: Any) -> FunderLetter:
     fields: dict[str, Any] = {
         name: getattr(LETTER, name)
         for name in (
-            "reference", "issued_on", "department_name", "holder_name", "holder_address",
-            "application_title", "scheme_label", "session_title", "session_date", "chair_name",
+            "reference",
+            "issued_on",
+            "department_name",
+            "holder_name",
+            "holder_address",
+            "application_title",
+            "scheme_label",
+            "session_title",
+            "session_date",
+            "chair_name",
         )
     }
     fields.update(changes)

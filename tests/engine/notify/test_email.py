@@ -119,9 +119,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "undecided_shares": {
         "meeting": MEETING,
         "funder": SimpleNamespace(name="Caf de l'Isère"),
-        "items": [
-            {"reference": "R-1", "title": "A", "requested": Decimal("10"), "proposed": None}
-        ],
+        "items": [{"reference": "R-1", "title": "A", "requested": Decimal("10"), "proposed": None}],
     },
     "decision": {
         "application": APPLICATION,
@@ -266,8 +264,7 @@ def test_starttls_and_login_from_the_url_reach_a_server_that_requires_both(
         world.decided()
         settings.outbox_backoff_seconds = 0  # due again at once after a failure
         base = (
-            f"smtp://comite:s3cret%40pw@127.0.0.1:{server.port}"
-            f"?starttls=1&cafile={certificate[0]}"
+            f"smtp://comite:s3cret%40pw@127.0.0.1:{server.port}?starttls=1&cafile={certificate[0]}"
         )
         settings.smtp_url = base.replace("s3cret", "wrong")
         assert dispatch_outbox(db, settings, limit=100) == 0

@@ -11,7 +11,7 @@ import pytest
 from pydantic import AfterValidator, BaseModel, TypeAdapter, ValidationError
 
 from engine.rulebook import InvalidInput, MultilineText, Text, default_registry
-from engine.rulebook.application import Application
+from engine.rulebook.application import ApplicationFacts
 from engine.rulebook.text import require_text, shown, text_problem
 
 ONE_LINE = TypeAdapter(Text)
@@ -110,7 +110,7 @@ REPARSED = {
     ("ApplicationIn", "application"),
     ("ApplicationPatch", "application"),
     ("EvaluateIn", "application"),
-    ("Application", "facts"),
+    ("ApplicationFacts", "facts"),
 }
 
 
@@ -167,7 +167,7 @@ def _input_models() -> list[type[BaseModel]]:
         if isinstance(value, type) and issubclass(value, Body) and value is not Body
     }
     facts = [module.facts for module in default_registry().schemes.values()]
-    return [*sorted(bodies, key=lambda b: b.__name__), Application, *facts]
+    return [*sorted(bodies, key=lambda b: b.__name__), ApplicationFacts, *facts]
 
 
 def test_every_string_of_every_input_model_follows_the_text_rule() -> None:

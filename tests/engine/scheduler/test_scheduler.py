@@ -92,9 +92,7 @@ def test_a_deadline_passed_while_stopped_closes_the_call_at_the_next_start_once_
         applications.submit_application(db, holder, draft, settings)
 
 
-def test_sweeps_racing_without_any_lock_still_close_a_call_once(
-    world: World, db: Database
-) -> None:
+def test_sweeps_racing_without_any_lock_still_close_a_call_once(world: World, db: Database) -> None:
     call_id, _ = past_deadline_call(world)
     barrier = threading.Barrier(6)
     closed: list[list[int]] = []
@@ -276,9 +274,7 @@ def test_two_scheduler_processes_run_each_job_once_per_period_and_the_survivor_t
     processes: list[Process],
 ) -> None:
     call_id, _ = past_deadline_call(world)
-    processes += [
-        Process(["scheduler"], settings, tmp_path / f"scheduler-{n}.log") for n in (1, 2)
-    ]
+    processes += [Process(["scheduler"], settings, tmp_path / f"scheduler-{n}.log") for n in (1, 2)]
     wait_for(lambda: any(p.said("scheduler: leader,") for p in processes), timeout=20)
     (leader,) = [p for p in processes if p.said("scheduler: leader,")]
     (follower,) = [p for p in processes if p is not leader]
