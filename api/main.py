@@ -17,14 +17,17 @@ from api.routes import (
     applications,
     auth,
     calls,
+    communes,
     documents,
     funders,
     health,
     letters,
     notifications,
+    organisations,
     outbox,
     rules,
     sessions,
+    users,
 )
 from api.security import SecurityHeaders
 from engine.rulebook import default_registry
@@ -79,6 +82,9 @@ def create_app() -> FastAPI:
         documents.router,
         notifications.router,
         outbox.router,
+        users.router,
+        organisations.router,
+        communes.router,
     )
     for router in routers:
         # Every operation may answer 400 (a body that cannot be parsed), 413 (a body over the

@@ -1,7 +1,8 @@
-"""French display formatting of amounts, dates and percentages, for letters, pages and emails.
+"""French display formatting of amounts, numbers, dates and percentages, for letters, pages,
+emails and rule messages, through Babel's `fr_FR` locale.
 
-Hand-written instead of Babel: the few rules we need are the ones Babel's `fr_FR` applies
-(U+202F between thousands, a decimal comma, U+00A0 before `€` and `%`), and they are tested here.
+Babel writes U+202F (narrow no-break space) between thousands and U+00A0 before `€` and `%`;
+the PDFs turn U+202F into U+00A0 (engine/documents/fonts.py `pdf_text`).
 """
 
 from __future__ import annotations
@@ -10,70 +11,60 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as _babel_percent
+
+LOCALE = "fr_FR"
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
 PARIS = ZoneInfo("Europe/Paris")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 _CENT = Decimal("0.01")
-_HUNDRED = Decimal(100)
-
-
-def _group_thousands(digits: str) -> str:
-    """`1234567` → `1 234 567` with narrow no-break spaces."""
-    head = len(digits) % 3 or 3
-    groups = [digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))]
-    return NARROW_NBSP.join(groups)
-
-
-def _french_number(value: Decimal) -> str:
-    """A finite decimal written the French way, keeping the places it has."""
-    sign = "-" if value < 0 else ""
-    units, _, decimals = f"{abs(value):f}".partition(".")
-    text = sign + _group_thousands(units)
-    return f"{text},{decimals}" if decimals else text
+# At most two decimals, none when the number is whole: `32,5 %`, `80 %`.
+_PERCENT_PATTERN = "#,##0.##\u00a0%"
+_NUMBER_PATTERN = "#,##0.###"
 
 
 def _require_decimal(value: object) -> Decimal:
     # A float here would already have lost cents (0.1 + 0.2); refuse it rather than hide it.
-    if not isinstance(value, Decimal):
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise TypeError(f"expected a Decimal, got {type(value).__name__}")
-    if not value.is_finite():
-        raise ValueError("expected a finite amount")
-    return value
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ValueError("expected a finite number")
+    return number
+
+
+def _no_minus_zero(value: Decimal) -> Decimal:
+    return abs(value) if value.is_zero() else value
 
 
 def format_money(amount: Decimal | None) -> str:
     """`1 234,50 €`, rounded half-up to the cent; `—` when there is no amount."""
     if amount is None:
         return "—"
-    cents = _require_decimal(amount).quantize(_CENT, rounding=ROUND_HALF_UP)
-    if cents.is_zero():
-        cents = abs(cents)  # never print "-0,00 €"
-    return f"{_french_number(cents)}{NBSP}€"
+    cents = _no_minus_zero(_require_decimal(amount).quantize(_CENT, rounding=ROUND_HALF_UP))
+    return format_currency(cents, "EUR", locale=LOCALE)
+
+
+def format_number(value: Decimal | int) -> str:
+    """A quantity the French way: `1,5`, `1 200`, at most three decimals (`1,5 ETP`)."""
+    number = _no_minus_zero(_require_decimal(value))
+    return format_decimal(number, format=_NUMBER_PATTERN, locale=LOCALE)
 
 
 def format_percent(ratio: Decimal) -> str:
-    """A ratio as a French percentage: `Decimal("0.325")` → `32,5 %` (at most two decimals)."""
-    value = (_require_decimal(ratio) * _HUNDRED).quantize(_CENT, rounding=ROUND_HALF_UP)
-    if value.is_zero():
-        value = abs(value)
-    text = _french_number(value)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return f"{text}{NBSP}%"
+    """A ratio as a French percentage: `Decimal("0.325")` → `32,5 %` (at most two decimals,
+    rounded half-up)."""
+    scaled = (_require_decimal(ratio) * 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+    value = _no_minus_zero(scaled) / 100
+    return _babel_percent(value, format=_PERCENT_PATTERN, locale=LOCALE)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 groupe`, `3 groupes`, `0 groupe` (French: plural from two)."""
+    noun = singular if abs(count) < 2 else (plural_form or f"{singular}s")
+    return f"{format_number(count)} {noun}"
 
 
 def to_paris(moment: datetime) -> datetime:
@@ -83,7 +74,7 @@ def to_paris(moment: datetime) -> datetime:
 
 
 def format_date(moment: date | datetime) -> str:
-    """`27 novembre 2026`, `1er décembre 2026`; a datetime adds the Paris time `à 14 h 30`."""
+    """`27 novembre 2026`; a datetime adds the Paris time `à 14 h 30`."""
     if isinstance(moment, datetime):
         local = to_paris(moment)
         return f"{_day_month_year(local.date())} à {local.hour} h {local.minute:02d}"
@@ -91,5 +82,4 @@ def format_date(moment: date | datetime) -> str:
 
 
 def _day_month_year(day: date) -> str:
-    ordinal = "1er" if day.day == 1 else str(day.day)
-    return f"{ordinal} {MONTHS[day.month - 1]} {day.year}"
+    return _babel_date(day, format="long", locale=LOCALE)

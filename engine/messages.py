@@ -26,6 +26,14 @@ MESSAGES: dict[str, str] = {
     "unauthenticated.credentials": "Identifiant ou mot de passe incorrect.",
     "unauthenticated.unknown_user": "Ce compte n'existe pas.",
     "unauthenticated.notifications": "Les notifications sont réservées aux personnes connectées.",
+    "password_reset.sent": (
+        "Si un compte correspond, un courriel vient de lui être envoyé avec un lien pour choisir "
+        "un nouveau mot de passe. Pensez à regarder dans les courriels indésirables."
+    ),
+    "password_reset.done": (
+        "Votre mot de passe est changé : connectez-vous avec le nouveau. Vos autres sessions "
+        "sont fermées."
+    ),
     "forbidden": "Accès refusé.",
     "forbidden.role": "Cette page est réservée à un autre profil.",
     "forbidden.role_refused": "Votre profil ne permet pas cette action.",
@@ -53,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "not_found.document_file": "Le fichier de la pièce {id} est introuvable.",
     "not_found.notification": "La notification {id} n'existe pas.",
     "not_found.outbox": "L'envoi {id} n'existe pas.",
+    "not_found.user": "Le compte {id} n'existe pas.",
+    "not_found.funder": "Le financeur {code} n'existe pas.",
     "method_not_allowed": "Cette méthode n'est pas permise à cette adresse.",
     "conflict": "Action impossible pour le moment.",
     "wrong_state": "Cette action n'est pas possible dans l'état actuel.",
@@ -62,10 +72,37 @@ MESSAGES: dict[str, str] = {
         "Des pièces ne peuvent être ajoutées que tant que le dossier est modifiable."
     ),
     "wrong_state.agenda_fixed": "L'ordre du jour ne peut plus changer.",
+    "wrong_state.session_fixed": (
+        "La date, le lieu et l'intitulé d'une séance ne changent plus une fois ouverte."
+    ),
+    "empty_agenda": (
+        "L'ordre du jour est vide : inscrivez au moins un dossier avant de convoquer les membres."
+    ),
+    "too_early": "La séance ne peut s'ouvrir qu'à partir de son jour, le {day}.",
     "wrong_state.decisions": "Les décisions ne s'enregistrent que pendant la séance ouverte.",
     "wrong_state.minutes": "Le procès-verbal est écrit à la clôture de la séance.",
     "wrong_state.proposal": "Une proposition n'est plus possible dans l'état actuel du dossier.",
     "wrong_state.retry": "Seul un envoi en échec peut être relancé.",
+    "wrong_state.own_account": "Vous ne pouvez pas désactiver votre propre compte.",
+    "wrong_state.own_admin_role": (
+        "Vous ne pouvez pas retirer votre propre profil d'administrateur."
+    ),
+    "wrong_state.already_active": "Ce compte est déjà actif.",
+    "wrong_state.inactive": "Ce compte est désactivé.",
+    "wrong_state.funder_active": "Ce financeur est déjà actif.",
+    "wrong_state.funder_inactive": "Ce financeur est déjà désactivé.",
+    "wrong_state.call_closed": "Un appel à projets clos ne peut plus être modifié.",
+    "wrong_state.call_scheme": (
+        "Le dispositif d'un appel à projets ouvert ne peut plus changer : "
+        "des dossiers y sont déposés."
+    ),
+    "wrong_state.call_opens_at": (
+        "La date d'ouverture d'un appel à projets déjà ouvert ne peut plus changer."
+    ),
+    "wrong_state.call_funder_removed": (
+        "{funder} ne peut plus être retiré de l'appel à projets ouvert : seul l'ajout d'un "
+        "financeur ou la modification d'une enveloppe sont possibles."
+    ),
     "stale_version": (
         "Quelqu'un d'autre a modifié ces données entre-temps : rechargez la page et recommencez."
     ),
@@ -85,6 +122,9 @@ MESSAGES: dict[str, str] = {
     ),
     "too_large": "La requête est trop volumineuse.",
     "too_many_requests": "Trop de tentatives : réessayez un peu plus tard.",
+    "too_many_requests.password_reset": (
+        "Trop de demandes de nouveau mot de passe : réessayez dans {minutes} minutes."
+    ),
     "too_many_requests.sign_in": (
         "Trop de tentatives de connexion : réessayez dans {minutes} minutes."
     ),
@@ -154,6 +194,15 @@ MESSAGES: dict[str, str] = {
     "unknown_document_kind": "Nature de pièce inconnue : {kind}.",
     "unknown_keys": "Clés inconnues : {keys}.",
     "mapping_expected": "Une liste de la forme « clé : valeur » est attendue ici.",
+    "email_expected": "Saisissez une adresse électronique valide (nom@domaine.fr).",
+    "passwords_differ": "Les deux mots de passe saisis ne sont pas identiques.",
+    "reset_needs_email": "Ce compte n'a pas d'adresse électronique : ajoutez-en une d'abord.",
+    "reset_link_invalid": (
+        "Ce lien n'est plus valable (déjà utilisé, expiré ou remplacé par une demande plus "
+        "récente) : demandez un nouveau lien."
+    ),
+    "funder_inactive": "Le financeur {code} est désactivé : il ne peut plus rejoindre un appel.",
+    "closes_in_the_past": "La date limite d'un appel ouvert ne peut pas être déjà passée.",
     "funder_needs_code": "Un compte financeur doit être rattaché à un financeur.",
     "applicant_needs_organisation": "Un porteur de projet doit indiquer sa structure.",
     "reason_required": "Indiquez un motif.",
@@ -171,6 +220,28 @@ MESSAGES: dict[str, str] = {
     ),
     "image_too_large": (
         "L'image est trop grande (plus de {millions} millions de pixels) : réduisez-la."
+    ),
+    # The holder's profile, its identity numbers and the commune picker.
+    "siret_invalid": (
+        "Le numéro SIRET doit compter 14 chiffres et sa clé de contrôle être juste "
+        "(par exemple 787 789 320 87925)."
+    ),
+    "rna_invalid": "Le numéro RNA doit être W suivi de 9 chiffres (par exemple W381234567).",
+    "commune_unknown": (
+        "Commune inconnue : {name}. Choisissez-la dans la liste ou saisissez son code INSEE."
+    ),
+    "commune_ambiguous": (
+        "Plusieurs communes s'appellent {name} : choisissez-la dans la liste, "
+        "par exemple {example}."
+    ),
+    "not_reusable": (
+        "Cette pièce concerne une seule demande : joignez-la à la demande, pas au profil."
+    ),
+    "not_found.organisation_document": "La pièce {id} du profil n'existe pas.",
+    "not_found.organisation": "Votre compte n'est rattaché à aucune structure.",
+    "organisation_name_taken": "Une autre structure porte déjà ce nom.",
+    "no_open_call": (
+        "Aucun appel à projets de ce dispositif n'est ouvert : la demande ne peut pas être copiée."
     ),
 }
 

@@ -18,7 +18,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "heads", data_dir: Path | None = None) -> None:
+def upgrade(url: str, revision: str = "head", data_dir: Path | None = None) -> None:
     """Migrate the database at `url`; `data_dir` is the data folder whose files migration 0005
     moves into the database (default: COFINANCE_DATA_DIR)."""
     config = alembic_config(url)

@@ -57,6 +57,29 @@ class Organisation(SQLModel, table=True):
     siret: str | None = Field(default=None, max_length=14)
     address: str | None = Field(default=None, max_length=500)
     email: str | None = Field(default=None, max_length=320)
+    # The holder's profile (migration 0009): what every new application of it starts from.
+    kind: str | None = Field(default=None, max_length=20)
+    rna: str | None = Field(default=None, max_length=10)
+    cer_signed: bool | None = Field(default=None)
+
+
+class OrganisationDocument(SQLModel, table=True):
+    """A supporting document kept in the holder's profile (statuts, RIB…), copied into each new
+    application (migration 0009)."""
+
+    __tablename__ = "organisation_documents"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    kind: str = Field(max_length=50)
+    filename: str = Field(max_length=255)
+    blob_id: int = Field(foreign_key="blobs.id", unique=True)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
 
 
 class User(SQLModel, table=True):
@@ -64,6 +87,9 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=150, unique=True, index=True)
     name: str = Field(max_length=300)
+    # Job title printed after the name under a signature (migration 0007): « Présidente du
+    # comité des financeurs ».
+    title: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     password_hash: str = Field(max_length=300)
     role: str = Field(max_length=20)
@@ -82,6 +108,8 @@ class Funder(SQLModel, table=True):
     insee: str | None = Field(default=None, max_length=5)
     email: str | None = Field(default=None, max_length=320)
     advance_rate: Decimal | None = Field(default=None, sa_type=Numeric(5, 4), nullable=True)
+    # A deactivated funder is no longer offered to new calls; its existing shares keep working.
+    active: bool = True
 
 
 _call_version = Column("version", Integer, nullable=False)
@@ -228,6 +256,15 @@ class Meeting(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
+class MeetingCall(SQLModel, table=True):
+    """A call whose files a session may examine (migration 0008): a meeting may hold files of
+    several calls of the same committee; `Meeting.call_id` stays its first call."""
+
+    __tablename__ = "session_calls"
+    session_id: int = Field(foreign_key="sessions.id", primary_key=True)
+    call_id: int = Field(foreign_key="calls.id", primary_key=True, index=True)
+
+
 class AgendaItem(SQLModel, table=True):
     __tablename__ = "agenda_items"
     __table_args__ = (UniqueConstraint("session_id", "application_id"),)
@@ -274,7 +311,7 @@ class Letter(SQLModel, table=True):
 
 class ProductionJob(SQLModel, table=True):
     """A document a session's decisions call for, produced after they are locked
-    (engine/services/production.py): the decision letters of one file (`letter`), the minutes
+    (engine/services/production/): the decision letters of one file (`letter`), the minutes
     (`minutes`), one member's convocation (`convocation`).
 
     Recorded in the transaction that locks the decisions; a worker claims it (`attempts + 1`, a
@@ -396,3 +433,22 @@ class LoginFailure(SQLModel, table=True):
     at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
+
+
+class PasswordReset(SQLModel, table=True):
+    """A request for a new password (migration 0010): kept to throttle requests per account and
+    per address, and, for a known account, the hash of the single-use token sent by email."""
+
+    __tablename__ = "password_resets"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=320, index=True)  # as typed: a username or an email
+    address: str = Field(max_length=64, index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    # A hash of the password hash at issue time: the token dies when the password changes.
+    password_stamp: str | None = Field(default=None, max_length=64)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

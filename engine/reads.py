@@ -78,6 +78,10 @@ class MeetingRead:
     envelopes: list[EnvelopeUse]
     # How far the letters, minutes and convocations it called for are produced.
     production: Progress = field(default_factory=Progress)
+    # The calls whose files it examines, its main call first (empty: just `meeting.call_id`).
+    call_ids: list[int] = field(default_factory=list)
+    # The call of each envelope of `envelopes` (a session over several calls lists each call's).
+    envelope_call_ids: list[int] = field(default_factory=list)
 
 
 def read_application(session: Session, application: Application) -> ApplicationRead:

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     login_failures_per_account: int = 5
     login_failures_per_address: int = 30
     login_window_minutes: int = 15
+    # Password reset by email (engine/services/password_reset.py): how long a link works, and
+    # requests allowed per typed name and per address within the window.
+    password_reset_minutes: int = Field(default=60, ge=1)
+    password_resets_per_account: int = Field(default=3, ge=1)
+    password_resets_per_address: int = Field(default=20, ge=1)
+    password_reset_window_minutes: int = Field(default=60, ge=1)
     upload_max_bytes: int = 10 * 1024 * 1024
     # Any other request body (JSON, forms) is refused above this size while it streams in.
     body_max_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -46,7 +52,7 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=20, ge=1)
 
     # Production of letters, minutes and convocations after a close or a convening
-    # (engine/services/production.py): jobs claimed per pass, and how long a claim holds before
+    # (engine/services/production/): jobs claimed per pass, and how long a claim holds before
     # another process may take the job over (a worker killed mid-job).
     production_batch_size: int = Field(default=200, ge=1)
     production_lease_seconds: float = Field(default=300.0, gt=0)

@@ -21,12 +21,12 @@ _ASSOCIATIONS = frozenset({"association"})
 # them in its `documents`, with any of its own after them.
 COMMON_DOCUMENTS = (
     DocumentKind("cerfa_12156", "Formulaire CERFA n° 12156 signé"),
-    DocumentKind("rib", "Relevé d'identité bancaire (RIB)"),
+    DocumentKind("rib", "Relevé d'identité bancaire (RIB)", reusable=True),
     DocumentKind("budget", "Budget prévisionnel de l'action"),
-    DocumentKind("statuts", "Statuts de l'association", _ASSOCIATIONS),
-    DocumentKind("officers_list", "Liste des dirigeants", _ASSOCIATIONS),
-    DocumentKind("approved_accounts", "Derniers comptes approuvés", _ASSOCIATIONS),
-    DocumentKind("activity_report", "Dernier rapport d'activité", _ASSOCIATIONS),
+    DocumentKind("statuts", "Statuts de l'association", _ASSOCIATIONS, reusable=True),
+    DocumentKind("officers_list", "Liste des dirigeants", _ASSOCIATIONS, reusable=True),
+    DocumentKind("approved_accounts", "Derniers comptes approuvés", _ASSOCIATIONS, reusable=True),
+    DocumentKind("activity_report", "Dernier rapport d'activité", _ASSOCIATIONS, reusable=True),
 )
 
 _RNA = re.compile(r"W[0-9]{9}")  # ASCII digits only: `\d` also matches other scripts' digits

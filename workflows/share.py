@@ -3,13 +3,16 @@
 Each funder asked for money holds one share. Its rule module proposes an amount at submission
 (or leaves it to a person), and a member of the funder may revise the proposal. In session the
 funder grants, refuses or defers its share; a deferred share comes back at a later session. A
-granted or refused share is final. At the close of a session the shares of ineligible files still
-undecided are refused by the system.
+granted or refused share is final once the session closes: while it is open, the funder may
+correct its decision (the new one replaces it), and the chair may defer the share of a funder
+that is absent (a reason is mandatory). At the close of a session the shares of ineligible
+files still undecided are refused by the system.
 """
 
 from workflows.spec import State, Transition, Workflow
 
 OPEN_STATES = ("requested", "proposed", "deferred")
+DECIDED_IN_SESSION = ("granted", "refused", "deferred")
 
 SHARE = Workflow(
     name="share",
@@ -28,6 +31,27 @@ SHARE = Workflow(
         Transition("grant", OPEN_STATES, "granted", "Accorder", roles=("funder",)),
         Transition("refuse", OPEN_STATES, "refused", "Refuser", roles=("funder",)),
         Transition("defer", OPEN_STATES, "deferred", "Ajourner", roles=("funder",)),
+        # While the session is open (the service checks it was decided in this session).
+        *(
+            Transition(
+                "correct",
+                DECIDED_IN_SESSION,
+                dest,
+                "Corriger la décision",
+                guards=(f"to_{dest}",),
+                roles=("funder",),
+            )
+            for dest in ("granted", "refused", "deferred")
+        ),
+        # The chair, for a funder absent from the session: a deferral, never a grant or refusal.
+        Transition(
+            "defer_absent",
+            OPEN_STATES,
+            "deferred",
+            "Ajourner (financeur absent)",
+            roles=("chair",),
+            requires_reason=True,
+        ),
         Transition(
             "refuse_ineligible",
             OPEN_STATES,

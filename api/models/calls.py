@@ -23,6 +23,17 @@ class CallIn(Body):
     funders: list[EnvelopeBody] = Field(min_length=1, max_length=100)
 
 
+class CallPatch(Body):
+    """Only the fields sent change; `funders` is the whole new list of envelopes. An open call
+    keeps its scheme, opening date and funders (one may join it); a closed call is final."""
+
+    scheme: Text | None = Field(default=None, min_length=1, max_length=50)
+    title: Text | None = Field(default=None, min_length=1, max_length=300)
+    opens_at: Moment | None = None
+    closes_at: Moment | None = None
+    funders: list[EnvelopeBody] | None = Field(default=None, min_length=1, max_length=100)
+
+
 class CallFunderOut(Out):
     funder: str
     envelope: MoneyOut

@@ -27,7 +27,19 @@ class FunderOut(Out):
     insee: str | None
     email: str | None
     advance_rate: RatioOut | None
+    active: bool = Field(description="false: no longer offered to new calls")
 
     @classmethod
     def of(cls, funder: Funder) -> FunderOut:
         return cls.model_validate(funder, from_attributes=True)
+
+
+class FunderPatch(Body):
+    """Only the fields sent change; `null` clears email, advance rate or INSEE code. The code
+    stays: shares, users and envelopes point to it."""
+
+    name: Text | None = Field(default=None, min_length=1, max_length=300)
+    kind: Text | None = Field(default=None, min_length=1, max_length=50)
+    insee: Text | None = Field(default=None, max_length=5)
+    email: Text | None = Field(default=None, max_length=320)
+    advance_rate: Ratio | None = None

@@ -20,6 +20,15 @@ class OutboxMessageOut(Out):
     sent_at: Timestamp | None
 
 
+class OutboxMessageDetailOut(OutboxMessageOut):
+    """One message with its content (a password reset link is masked)."""
+
+    recipients: list[str]
+    body_text: str
+    has_html: bool
+    attachments: int
+
+
 class OutboxPageOut(Out):
     """`{items, total}`, newest first."""
 

@@ -17,10 +17,22 @@ from engine.services.production import Progress
 
 
 class SessionIn(Body):
-    call_id: Id
+    """A session examines the files of `call_id`, or of several calls (`call_ids`); when both
+    are given, `call_id` is its main call."""
+
+    call_id: Id | None = None
+    call_ids: list[Id] | None = Field(default=None, max_length=50)
     title: Text = Field(min_length=1, max_length=300)
     starts_at: Moment
     location: Text = Field(min_length=1, max_length=300)
+
+
+class SessionPatchIn(Body):
+    """Move a session before it opens: once convened, the members get an amended convocation."""
+
+    title: Text | None = Field(default=None, min_length=1, max_length=300)
+    starts_at: Moment | None = None
+    location: Text | None = Field(default=None, min_length=1, max_length=300)
 
 
 class AgendaIn(Body):
@@ -33,11 +45,14 @@ class DecisionIn(Body):
     outcome: Literal["granted", "refused", "deferred"]
     amount: Money | None = None
     conditions: MultilineText | None = Field(default=None, max_length=4000)
+    # Mandatory when the chair defers the share of an absent funder.
+    reason: MultilineText | None = Field(default=None, max_length=2000)
 
 
 class _Meeting(Out):
     id: int
     call_id: int
+    call_ids: list[int]
     title: str
     starts_at: Timestamp
     location: str
@@ -49,8 +64,21 @@ class SessionSummaryOut(_Meeting):
     """A session as lists show it."""
 
     @classmethod
-    def of(cls, meeting: Meeting) -> SessionSummaryOut:
-        return cls.model_validate(meeting, from_attributes=True)
+    def of(cls, meeting: Meeting, call_ids: list[int] | None = None) -> SessionSummaryOut:
+        return cls(**_fields(meeting, call_ids))
+
+
+def _fields(meeting: Meeting, call_ids: list[int] | None) -> dict[str, object]:
+    return {
+        "id": meeting.id,
+        "call_id": meeting.call_id,
+        "call_ids": call_ids or [meeting.call_id],
+        "title": meeting.title,
+        "starts_at": meeting.starts_at,
+        "location": meeting.location,
+        "state": meeting.state,
+        "version": meeting.version,
+    }
 
 
 class EnvelopeUseOut(Out):
@@ -62,10 +90,13 @@ class EnvelopeUseOut(Out):
     granted: MoneyOut
     proposed: MoneyOut
     envelope_exceeded: MoneyOut | None
+    # The call this envelope belongs to (a session may hold files of several calls).
+    call_id: int | None = None
 
     @classmethod
-    def of(cls, use: EnvelopeUse) -> EnvelopeUseOut:
+    def of(cls, use: EnvelopeUse, call_id: int | None = None) -> EnvelopeUseOut:
         return cls(
+            call_id=call_id,
             funder=use.funder,
             name=use.name,
             envelope=use.envelope,
@@ -116,11 +147,17 @@ class SessionOut(_Meeting):
 
     @classmethod
     def of(cls, read: MeetingRead) -> SessionOut:
-        meeting = _Meeting.model_validate(read.meeting, from_attributes=True)
         return cls(
-            **dict(meeting),
+            **_fields(read.meeting, read.call_ids),
             agenda=[ApplicationSummaryOut.of(item) for item in read.agenda],
-            envelopes=[EnvelopeUseOut.of(use) for use in read.envelopes],
+            envelopes=[
+                EnvelopeUseOut.of(use, call_id)
+                for use, call_id in zip(
+                    read.envelopes,
+                    read.envelope_call_ids or [read.meeting.call_id] * len(read.envelopes),
+                    strict=True,
+                )
+            ],
             envelope_exceeded=[
                 EnvelopeExcessOut(funder=use.funder, excess=use.exceeded)
                 for use in read.envelopes

@@ -15,6 +15,7 @@ from api.pages.web import (
     MaybeActor,
     PageRoute,
     PostedForm,
+    field_errors,
     form_text,
     home_of,
     redirect,
@@ -24,11 +25,14 @@ from api.pages.web import (
 from engine.access import Actor
 from engine.errors import TooManyAttempts, Unauthenticated
 from engine.messages import render as render_message
+from engine.rulebook import InvalidInput
+from engine.services import password_reset
 from engine.services.accounts import issue_token
 from engine.services.signin import sign_in, sign_out
 
 router = APIRouter(route_class=PageRoute)
 Form = PostedForm
+SENT = "password_reset.sent"
 
 
 def _safe_next(target: str) -> str | None:
@@ -91,4 +95,84 @@ def logout(form: Form, db: DatabaseDep, actor: MaybeActor) -> Response:
     response = redirect("/connexion", "logged_out")
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+# ---------------------------------------------------------------- a forgotten password
+
+
+@router.get("/mot-de-passe/oublie")
+def forgotten_form(request: Request, actor: MaybeActor) -> Response:
+    return render(
+        request, "password_forgotten.html", {"username": "", "sent": None, "form_errors": {}}
+    )
+
+
+@router.post("/mot-de-passe/oublie")
+def forgotten(request: Request, form: Form, db: DatabaseDep, settings: SettingsDep) -> Response:
+    username = form_text(form, "username")
+    address = request.client.host if request.client else "unknown"
+    try:
+        password_reset.request_password_reset(db, settings, username, address)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "password_forgotten.html",
+            {"username": username, "sent": None, "form_errors": field_errors(exc)},
+            status_code=422,
+        )
+    except TooManyAttempts as exc:
+        page = render(
+            request,
+            "password_forgotten.html",
+            {"username": username, "sent": None, "page_error": exc.detail, "form_errors": {}},
+            status_code=429,
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    # The same page whether an account matched or not.
+    return render(
+        request,
+        "password_forgotten.html",
+        {"username": "", "sent": render_message(SENT), "form_errors": {}},
+    )
+
+
+def _new_password_page(
+    request: Request, token: str, valid: bool, errors: dict[str, str] | None = None
+) -> Response:
+    return render(
+        request,
+        "password_new.html",
+        {"token": token, "valid": valid, "form_errors": errors or {}},
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/mot-de-passe/nouveau")
+def new_password_form(request: Request, db: DatabaseDep, jeton: str = "") -> Response:
+    valid = bool(jeton) and password_reset.check_reset_token(db, jeton)
+    return _new_password_page(request, jeton, valid)
+
+
+@router.post("/mot-de-passe/nouveau")
+def new_password(request: Request, form: Form, db: DatabaseDep) -> Response:
+    token = form_text(form, "token")
+    password = form.get("password")
+    again = form.get("password_confirm")
+    password = password if isinstance(password, str) else ""
+    if password != (again if isinstance(again, str) else ""):
+        valid = password_reset.check_reset_token(db, token)
+        return _new_password_page(
+            request, token, valid, {"password_confirm": render_message("passwords_differ")}
+        )
+    try:
+        password_reset.confirm_password_reset(db, token, password)
+    except InvalidInput as exc:
+        errors = field_errors(exc)
+        if "token" in errors:
+            return _new_password_page(request, token, False, errors)
+        return _new_password_page(request, token, True, errors)
+    response = redirect("/connexion", "password_changed")
+    response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -1,5 +1,7 @@
 """One application file, as each role sees it, and the actions taken from it.
 
+What the page shows is built in api.pages.file_view (`file_context`); this module holds the routes.
+
 The holder uploads documents, submits and withdraws; a funder reads the rule results and the
 trace and proposes its own share; the chair asks for documents or declares a file eligible.
 Which buttons show comes from the workflows (`allowed`), never from comparing state names.
@@ -15,9 +17,13 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from api.deps import DatabaseDep, SettingsDep
-from api.pages import reads
-from api.pages.forms import labeller
-from api.pages.french import ACTIONS, FLAGS
+from api.pages.file_view import (  # noqa: F401 (re-exported: the other pages import them here)
+    call_view,
+    file_context,
+    funder_names,
+    my_funder_code,
+    scheme_label,
+)
 from api.pages.web import (
     PageActor,
     PageRoute,
@@ -26,23 +32,27 @@ from api.pages.web import (
     form_text,
     redirect,
     render,
-    transition_label,
 )
 from api.routes.documents import attachment
 from api.routes.sessions import pdf_response
 from engine.access import Actor
 from engine.db import Database
 from engine.messages import from_exception
-from engine.rulebook import FieldError, InvalidInput, default_registry
-from engine.rulebook.communes import commune_name
+from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.money import to_money
 from engine.services import applications as service
-from engine.services import calls, queries
+from engine.services import queries
 from engine.services.documents import add_document, document_file
-from engine.services.funders import list_funders
-from engine.services.shares import PROPOSABLE, propose_share
-from workflows.application import APPLICATION
-from workflows.share import SHARE
+from engine.services.shares import propose_share
+
+UPLOAD_ROWS = 10  # upload rows of the documents form (one per kind the scheme asks, at most)
+
+
+def from_code(code: str) -> str:
+    from engine.messages import render as render_message
+
+    return render_message(code)
+
 
 router = APIRouter(route_class=PageRoute)
 
@@ -58,113 +68,6 @@ def parse_money(raw: str, field: str, required: bool = True) -> Decimal | None:
         return to_money(text.replace(",", "."))
     except ValueError as exc:
         raise InvalidInput([FieldError.of(field, from_exception(exc))]) from None
-
-
-def scheme_label(code: str) -> str:
-    scheme = default_registry().schemes.get(code)
-    return scheme.label if scheme else code
-
-
-def funder_names(db: Database) -> dict[str, str]:
-    return {f.code: f.name for f in list_funders(db)}
-
-
-def my_funder_code(db: Database, actor: Actor) -> str | None:
-    if actor.role != "funder":
-        return None
-    return next((f.code for f in list_funders(db) if f.id == actor.funder_id), None)
-
-
-def call_view(db: Database, call_id: int) -> dict[str, Any]:
-    with db.reading() as session:
-        return reads.call(session, calls.get_call(session, call_id))
-
-
-def _timeline(
-    events: list[dict[str, Any]],
-    shares: list[dict[str, Any]],
-    names: dict[str, str],
-    documents: dict[str, str],
-) -> list[dict[str, Any]]:
-    """The events as a person reads them: what happened, to what, from which state to which
-    (`documents`: the French label of each document kind of the scheme)."""
-    share_funder = {s["id"]: s["funder"] for s in shares}
-    entries = []
-    for event in events:
-        entity = event["entity"]
-        action = event["action"]
-        data = event["data"] or {}
-        if entity == "share":
-            funder = names.get(share_funder.get(event["entity_id"], ""), "un financeur")
-            label = f"{transition_label('share', action)} — {funder}"
-            workflow = "share"
-        else:
-            label = ACTIONS.get(action) or transition_label("application", action)
-            workflow = "application"
-        detail = []
-        if data.get("amount"):
-            detail.append(("Montant", data["amount"]))
-        if data.get("by") == "rules":
-            detail.append(("Par", "les règles du financeur"))
-        elif event.get("actor"):
-            detail.append(("Par", event["actor"]))
-        if data.get("kind") in documents:
-            detail.append(("Pièce", documents[data["kind"]]))
-        entries.append(
-            {
-                "when": event["created_at"],
-                "label": label,
-                "workflow": workflow,
-                "from": event["from_state"],
-                "to": event["to_state"],
-                "reason": event["reason"],
-                "amount": data.get("amount"),
-                "details": [d for d in detail if d[0] != "Montant"],
-            }
-        )
-    entries.reverse()  # newest first
-    return entries
-
-
-def file_context(db: Database, actor: Actor, application_id: int) -> dict[str, Any]:
-    application = reads.application(db, actor, application_id)
-    events = reads.events(db, actor, application_id)
-    letters = reads.letters(db, actor, application_id)
-    documents = reads.documents(db, actor, application_id)
-    names = funder_names(db)
-    state = application["state"]
-    mine = my_funder_code(db, actor)
-    my_share = next((s for s in application["shares"] if s["funder"] == mine), None)
-    role = actor.role
-    call = call_view(db, application["call_id"])
-    scheme = default_registry().schemes.get(call["scheme"])
-    kinds = scheme.document_labels() if scheme else {}
-    territory = application["application"].get("territory") or []
-    return {
-        "app": application,
-        "call": call,
-        "scheme_label": scheme_label(call["scheme"]),
-        "communes": [(code, commune_name(code) or code) for code in territory],
-        "timeline": _timeline(events, application["shares"], names, kinds),
-        "letters": letters,
-        "documents": documents,
-        "document_kinds": kinds,
-        "funder_names": names,
-        "flag_labels": FLAGS,
-        "field_label": labeller(scheme),
-        "my_share": my_share,
-        "is_holder": role == "applicant",
-        "can_edit": role == "applicant" and state in service.EDITABLE,
-        "can_submit": APPLICATION.allowed("submit", state, role),
-        "can_withdraw": APPLICATION.allowed("withdraw", state, role),
-        "can_request_documents": APPLICATION.allowed("request_documents", state, role),
-        "can_override": APPLICATION.allowed("override_eligibility", state, role),
-        "can_propose": my_share is not None
-        and state in PROPOSABLE
-        and SHARE.allowed("propose", my_share["state"], role),
-        "form_errors": {},
-        "form_values": {},
-    }
 
 
 def show_file(
@@ -196,22 +99,33 @@ def upload(
     actor: PageActor,
     settings: SettingsDep,
 ) -> Response:
-    kind = form_text(form, "kind")
-    upload = form.get("file")
-    try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise InvalidInput([FieldError("file", "file_required")])
-        add_document(db, actor, application_id, kind, upload.filename, upload.file, settings)
-    except InvalidInput as exc:
+    # Several rows (`kind`/`file`, then `kind.1`/`file.1`…), each a kind and one or more files.
+    errors: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    added = 0
+    for index in range(UPLOAD_ROWS):
+        suffix = f".{index}" if index else ""
+        kind_name, file_name = f"kind{suffix}", f"file{suffix}"
+        kind = form_text(form, kind_name)
+        kinds[kind_name] = kind
+        uploads = [u for u in form.getlist(file_name) if isinstance(u, UploadFile) and u.filename]
+        for upload in uploads:
+            name = upload.filename or "document"
+            try:
+                add_document(db, actor, application_id, kind, name, upload.file, settings)
+                added += 1
+            except InvalidInput as exc:
+                for name, message in field_errors(exc).items():
+                    errors.setdefault(kind_name if name == "kind" else file_name, message)
+    if not added and not errors:
+        errors["file"] = from_code("file_required")
+    if errors:
         return show_file(
-            request,
-            db,
-            actor,
-            application_id,
-            errors={"upload": field_errors(exc)},
-            values={"upload": {"kind": kind}},
+            request, db, actor, application_id, errors={"upload": errors}, values={"upload": kinds}
         )
-    return redirect(f"/dossiers/{application_id}#pieces-section", "uploaded")
+    return redirect(
+        f"/dossiers/{application_id}#pieces-section", "uploaded" if added == 1 else "uploaded_many"
+    )
 
 
 @router.post("/dossiers/{application_id}/deposer")
@@ -222,7 +136,10 @@ def submit(
     actor: PageActor,
     settings: SettingsDep,
 ) -> Response:
-    service.submit_application(db, actor, application_id, settings)
+    filed = service.submit_application(db, actor, application_id, settings)
+    if filed.application.state == "incomplete":
+        # Not a success: the file page says what is missing, in a warning.
+        return redirect(f"/dossiers/{application_id}#dossier-incomplet")
     return redirect(f"/dossiers/{application_id}", "submitted")
 
 

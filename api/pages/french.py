@@ -52,4 +52,5 @@ OUTBOX_KINDS = {
     "funder_decision": "Décision au financeur",
     "documents_requested": "Pièces demandées",
     "submission_receipt": "Accusé de dépôt",
+    "password_reset": "Nouveau mot de passe",
 }

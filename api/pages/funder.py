@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -11,10 +12,12 @@ from api.deps import DatabaseDep
 from api.pages import reads
 from api.pages.charts import gauge
 from api.pages.files import funder_names, my_funder_code
+from api.pages.funder_csv import CSV_LIMIT, inbox_csv
+from api.pages.plan_view import plan_status
 from api.pages.web import PageActor, PageRoute, Pagination, page_number, render
 from engine.access import Actor, require_role
 from engine.db import Database
-from engine.services import calls
+from engine.services import calls, queries
 from engine.services.reports import envelopes_of_call
 from workflows.application import APPLICATION
 
@@ -35,6 +38,46 @@ def _int(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
+def _view(actor: Actor, raw: str | None) -> str:
+    """The inbox view asked for; by default a funder sees the files it has to examine."""
+    if raw in queries.INBOX_VIEWS:
+        return raw
+    return "a_instruire" if actor.role == "funder" else "tous"
+
+
+def _listing(
+    request: Request,
+    db: Database,
+    actor: Actor,
+    appel: str | None,
+    etat: str | None,
+    offset: int,
+    size: int,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The filtered files (one page) and the filters as chosen."""
+    params = request.query_params
+    state = etat if etat in APPLICATION.state_ids() else None
+    view = _view(actor, params.get("vue"))
+    search = (params.get("q") or "").strip()[:200]
+    listing = reads.applications(
+        db,
+        actor,
+        _int(appel),
+        state,
+        offset,
+        size,
+        view=None if view == "tous" else view,
+        search=search or None,
+    )
+    mine = my_funder_code(db, actor)
+    names = funder_names(db)
+    for item in listing["items"]:
+        item["my_share"] = next((s for s in item["shares"] if s["funder"] == mine), None)
+        item["plan"] = plan_status(item, names)
+    chosen = {"call": appel or "", "state": state or "", "view": view, "search": search}
+    return listing, chosen
+
+
 def inbox(
     request: Request,
     db: Database,
@@ -44,26 +87,29 @@ def inbox(
     page: str | None,
     template: str,
 ) -> Response:
-    """Files filtered by call and state, a page at a time (the funder's and the chair's lists)."""
-    state = etat if etat in APPLICATION.state_ids() else None
+    """Files filtered by view (à instruire, en séance, décidés, tous), call, state and a search,
+    a page at a time (the funder's and the chair's lists)."""
     pagination = Pagination(page_number(page), 0)
-    listing = reads.applications(db, actor, _int(appel), state, pagination.offset, pagination.size)
+    listing, chosen = _listing(request, db, actor, appel, etat, pagination.offset, pagination.size)
     pagination = Pagination(pagination.page, listing["total"])
     the_calls = calls_for(db, actor)
-    mine = my_funder_code(db, actor)
-    for item in listing["items"]:
-        item["my_share"] = next((s for s in item["shares"] if s["funder"] == mine), None)
+    query = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(
         request,
         template,
         {
             "items": listing["items"],
+            "total": listing["total"],
             "pagination": pagination,
             "calls": the_calls,
             "call_titles": {c["id"]: c["title"] for c in the_calls},
             "states": [(s.id, s.label) for s in APPLICATION.states],
-            "chosen_call": appel or "",
-            "chosen_state": state or "",
+            "views": list(queries.INBOX_VIEWS.items()),
+            "chosen_call": chosen["call"],
+            "chosen_state": chosen["state"],
+            "chosen_view": chosen["view"],
+            "search": chosen["search"],
+            "csv_query": urlencode({**query, "vue": chosen["view"]}),
             "funder_names": funder_names(db),
         },
         actor=actor,
@@ -81,6 +127,26 @@ def funder_inbox(
 ) -> Response:
     require_role(actor, "funder")
     return inbox(request, db, actor, appel, etat, page, "inbox.html")
+
+
+@router.get("/financeur/dossiers.csv")
+def funder_inbox_csv(
+    request: Request,
+    db: DatabaseDep,
+    actor: PageActor,
+    appel: str | None = None,
+    etat: str | None = None,
+) -> Response:
+    """The filtered list as a spreadsheet: `;`-separated, UTF-8 with its BOM, decimal commas."""
+    require_role(actor, "funder")
+    listing, _ = _listing(request, db, actor, appel, etat, 0, CSV_LIMIT)
+    titles = {c["id"]: c["title"] for c in calls_for(db, actor)}
+    content = inbox_csv(listing["items"], titles)
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="dossiers.csv"'},
+    )
 
 
 @router.get("/financeur/enveloppes")

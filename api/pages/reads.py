@@ -34,8 +34,13 @@ def applications(
     state: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    *,
+    view: str | None = None,
+    search: str | None = None,
 ) -> dict[str, Any]:
-    page = queries.list_applications(db, actor, call_id, state, offset, limit)
+    page = queries.list_applications(
+        db, actor, call_id, state, offset, limit, view=view, search=search
+    )
     return ApplicationPageOut.of(page).model_dump(mode="json")
 
 
@@ -64,4 +69,7 @@ def session(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
 
 def sessions(db: Database, actor: Actor) -> list[dict[str, Any]]:
     found = meetings.list_sessions(db, actor)
-    return [SessionSummaryOut.of(m).model_dump(mode="json") for m in found]
+    calls = meetings.calls_of_sessions(db, [m.id or 0 for m in found])
+    return [
+        SessionSummaryOut.of(m, calls.get(m.id or 0)).model_dump(mode="json") for m in found
+    ]

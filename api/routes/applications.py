@@ -49,6 +49,21 @@ def create(body: ApplicationIn, db: DatabaseDep, actor: CurrentActor) -> Applica
     return _view(db, actor, application.id or 0)
 
 
+@router.post(
+    "/applications/{application_id}/copy",
+    status_code=201,
+    response_model=ApplicationOut,
+    responses=CHANGE,
+)
+def copy(application_id: int, db: DatabaseDep, actor: CurrentActor) -> ApplicationOut:
+    """A new draft from this application (its holder's), in the open call of the same scheme:
+    same project, territory, budget and facts, dates moved to the new call's year, the
+    profile's reusable documents joined (409 `no_open_call` when no call of the scheme is
+    open)."""
+    application = service.copy_application(db, actor, application_id)
+    return _view(db, actor, application.id or 0)
+
+
 @router.get(
     "/applications",
     response_model=ApplicationPageOut,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentActor, DatabaseDep
+from api.deps import CurrentActor, DatabaseDep, IfMatch
 from api.errors import error_responses
-from api.models.calls import CallIn, CallOut
+from api.models.calls import CallIn, CallOut, CallPatch
 from engine.reads import read_call
 from engine.services import calls
 from engine.services.calls import EnvelopeIn
@@ -40,6 +40,31 @@ def post_call(body: CallIn, db: DatabaseDep, actor: CurrentActor) -> CallOut:
         db, actor, body.scheme, body.title, body.opens_at, body.closes_at, envelopes
     )
     return _view(db, call.id or 0)
+
+
+@router.patch(
+    "/calls/{call_id}", response_model=CallOut, responses=error_responses(401, 403, 404, 409, 422)
+)
+def patch_call(
+    call_id: int, body: CallPatch, db: DatabaseDep, actor: CurrentActor, version: IfMatch
+) -> CallOut:
+    """Edit a call (admin, chair): a draft in everything; an open call its title, deadline and
+    envelopes, and a funder may join it; 409 with the reason otherwise."""
+    envelopes = (
+        None if body.funders is None else [EnvelopeIn(e.funder, e.envelope) for e in body.funders]
+    )
+    calls.update_call(
+        db,
+        actor,
+        call_id,
+        title=body.title,
+        scheme=body.scheme,
+        opens_at=body.opens_at,
+        closes_at=body.closes_at,
+        envelopes=envelopes,
+        version=version,
+    )
+    return _view(db, call_id)
 
 
 @router.post("/calls/{call_id}/open", response_model=CallOut, responses=MOVE)

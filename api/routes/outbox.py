@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, DatabaseDep
 from api.errors import error_responses
-from api.models.outbox import OutboxMessageOut, OutboxPageOut
+from api.models.common import Id
+from api.models.outbox import OutboxMessageDetailOut, OutboxMessageOut, OutboxPageOut
 from engine.notify import deliver
+from engine.services.outbox_view import outbox_message
 
 router = APIRouter(tags=["outbox"])
 
@@ -35,3 +37,14 @@ def list_outbox(
 def retry(message_id: int, db: DatabaseDep, actor: CurrentActor) -> OutboxMessageOut:
     """A failed message goes back to pending, due now (admin only); 409 if it is not failed."""
     return OutboxMessageOut.model_validate(deliver.retry_message(db, actor, message_id))
+
+
+@router.get(
+    "/outbox/{message_id}",
+    response_model=OutboxMessageDetailOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+def get_message(message_id: Id, db: DatabaseDep, actor: CurrentActor) -> OutboxMessageDetailOut:
+    """One message: its subject, recipients and text, its state, attempts and last error (admin
+    only; a password reset link is masked)."""
+    return OutboxMessageDetailOut.model_validate(outbox_message(db, actor, message_id))

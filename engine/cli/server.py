@@ -57,7 +57,7 @@ def serve_app(args: argparse.Namespace) -> int:
     # Once per `cofinance serve` (not per worker): the upload temporaries a crash left behind.
     sweep_at_start(settings)
     # And what a stopped process left to produce (letters of a close, convocations), at once,
-    # in the background: production jobs whose lease has passed (engine/services/production.py).
+    # in the background: production jobs whose lease has passed (engine/services/production/).
     production.resume_at_start(settings)
     service = None
     if settings.scheduler and not args.no_scheduler:

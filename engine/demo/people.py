@@ -47,6 +47,12 @@ class Holder:
     town: str
     siret: str
     rna: str
+    street: str = ""
+
+    @property
+    def address(self) -> str:
+        """The postal address printed on the letters (two lines)."""
+        return f"{self.street}\n{POSTCODES[self.insee]} {self.town}"
 
     def facts(self) -> dict[str, Any]:
         return {
@@ -58,6 +64,9 @@ class Holder:
         }
 
 
+# Postcodes of the holders' towns (by INSEE code), for their postal addresses.
+POSTCODES = {"38185": "38000", "38151": "38130", "38563": "38500", "38544": "38200"}
+
 HOLDERS = {
     holder.key: holder
     for holder in (
@@ -68,6 +77,7 @@ HOLDERS = {
             "Grenoble",
             "78778932087925",
             "W381000123",
+            "12 rue Très-Cloîtres",
         ),
         Holder(
             "village_sud",
@@ -76,6 +86,7 @@ HOLDERS = {
             "Échirolles",
             "79383470617461",
             "W384000001",
+            "3 place de la Libération",
         ),
         Holder(
             "voiron",
@@ -84,6 +95,7 @@ HOLDERS = {
             "Voiron",
             "90810033290753",
             "W383000789",
+            "40 cours Becquart-Castelbon",
         ),
         Holder(
             "vienne",
@@ -92,6 +104,7 @@ HOLDERS = {
             "Vienne",
             "61934514350616",
             "W387000004",
+            "8 rue de l'Estressin",
         ),
     )
 }
@@ -106,6 +119,8 @@ class DemoUser:
     can: str
     funder: str | None = None
     holder: str | None = None
+    # Job title printed under the person's signature (letters, minutes).
+    title: str | None = None
 
     @property
     def email(self) -> str:
@@ -119,9 +134,10 @@ class DemoUser:
 CHAIR = DemoUser(
     "chair",
     "chair",
-    "Présidence du comité",
+    "Claire Morel",
     "presidence",
     "prepares and runs sessions: agenda, convocations, closing, letters, minutes",
+    title="Présidente du comité des financeurs",
 )
 ADMIN = DemoUser(
     "admin",

@@ -438,6 +438,13 @@ class Writer:
             return
         columns = [c.name for c in table.columns]
         json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        # COPY takes no column default: a column the generator does not set (a later migration's,
+        # such as `funders.active`) gets its model default, as an INSERT would.
+        defaults = {
+            c.name: getattr(c.default, "arg", None)
+            for c in table.columns
+            if c.default is not None and c.default.is_scalar
+        }
         raw = self.connection.connection.driver_connection
         assert raw is not None
         with (
@@ -446,7 +453,12 @@ class Writer:
         ):
             for row in rows:
                 copy.write_row(
-                    [self._dump(row.get(c)) if c in json_columns else row.get(c) for c in columns]
+                    [
+                        self._dump(row.get(c))
+                        if c in json_columns
+                        else row.get(c, defaults.get(c))
+                        for c in columns
+                    ]
                 )
 
     def _dump(self, value: Any) -> str | None:

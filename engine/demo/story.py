@@ -18,7 +18,7 @@ from engine.access import SYSTEM, Actor
 from engine.db import Database
 from engine.demo.pdf import document_pdf
 from engine.demo.people import ADMIN, FUNDERS, HOLDERS, USERS, DemoUser, Holder
-from engine.models import User
+from engine.models import Organisation, User
 from engine.notify.deliver import dispatch_outbox
 from engine.services.accounts import create_user
 from engine.services.applications import (
@@ -203,7 +203,7 @@ class Story:
                     self.actors[user.username] = Actor.of(self._user(user))
 
     def _user(self, user: DemoUser) -> User:
-        return create_user(
+        created = create_user(
             self.db,
             user.username,
             user.password,
@@ -213,6 +213,18 @@ class Story:
             funder_code=user.funder,
             organisation=HOLDERS[user.holder].name if user.holder else None,
         )
+        # The job title signed under (the chair) and the holder's postal address (letters).
+        with self.db.transaction() as session:
+            row = session.get(User, created.id)
+            assert row is not None
+            row.title = user.title
+            organisation = (
+                session.get(Organisation, row.organisation_id) if row.organisation_id else None
+            )
+            if organisation is not None and user.holder and not organisation.address:
+                organisation.address = HOLDERS[user.holder].address
+        created.title = user.title
+        return created
 
     def holder_actor(self, holder: str) -> Actor:
         for user in USERS:

@@ -24,16 +24,18 @@ from engine.documents.pdf import (
     signature,
     table,
 )
-from engine.formatting import NBSP, format_date, format_money
+from engine.formatting import NBSP, format_date, format_money, plural
 
 COMMITTEE = "Comité des financeurs"
+# The funder is named in apposition (« ce financeur, Caf de l'Isère ») so that no article has
+# to be guessed for a name.
 CONVENTION = (
-    "Une convention précisant l'objet, le montant, les conditions d'utilisation et les modalités "
-    "de versement de la subvention sera signée avec {funder} (loi n° 2000-321 du 12 avril 2000, "
-    "art. 10 ; décret n° 2001-495 du 6 juin 2001)."
+    "Une convention sera signée entre votre organisme et ce financeur ({funder}) : elle précisera "
+    "l'objet, le montant, les conditions d'utilisation et les modalités de versement de la "
+    "subvention (loi n° 2000-321 du 12 avril 2000, art. 10 ; décret n° 2001-495 du 6 juin 2001)."
 )
 APPEAL = (
-    "recours gracieux auprès de {authority} ou recours contentieux devant le tribunal "
+    "recours gracieux auprès {authority} ou recours contentieux devant le tribunal "
     "administratif dans un délai de deux mois à compter de la notification de la présente "
     "décision. Un recours gracieux interrompt le délai du recours contentieux."
 )
@@ -46,7 +48,7 @@ def decision_letter(letter: DecisionLetter) -> bytes:
         *_opening(letter, "Chaque financeur a statué sur la part qui le concerne :"),
         *_decisions(letter.lines),
         *_failures("Conditions communes du dispositif non remplies", letter.common_failures),
-        *_closing(letter, "l'organisme financeur concerné"),
+        *_closing(letter, "de l'organisme financeur concerné"),
     ]
     page = PageDecoration(
         issuer=letter.department_name,
@@ -59,14 +61,14 @@ def decision_letter(letter: DecisionLetter) -> bytes:
 def funder_letter(letter: FunderLetter) -> bytes:
     """One funder's decision, on that funder's letterhead."""
     story = [
-        *_opening(letter, f"{_who(letter)} a statué sur la part qui le concerne :"),
+        *_opening(letter, f"Le financeur suivant a statué sur sa part : {_who(letter)}."),
         *_decisions((letter.line,)),
-        *_closing(letter, letter.funder_name),
+        *_closing(letter, f"de ce financeur ({letter.funder_name})"),
     ]
     page = PageDecoration(
         issuer=letter.funder_name,
         subtitle=f"{COMMITTEE} — {letter.department_name}",
-        footer=f"Décision de {letter.funder_name} — réf. {letter.reference}",
+        footer=f"Décision — {letter.funder_name} — réf. {letter.reference}",
     )
     return render(story, page, title=f"Décision — {letter.application_title}")
 
@@ -101,10 +103,12 @@ def convocation(invitation: Convocation) -> bytes:
         table(
             ("N°", "Référence", "Intitulé", "Montant demandé"),
             rows,
-            widths=(0.07, 0.2, 0.53, 0.2),
+            # Wide enough for the longest reference (MEDIATION_FAMILIALE-2026-00013) on one
+            # line: a table cell would otherwise cut it in the middle.
+            widths=(0.06, 0.36, 0.39, 0.19),
             numeric=frozenset({0, 3}),
         ),
-        signature(*_signed(invitation.chair_name)),
+        signature(*_signed(invitation.chair_name, invitation.chair_title)),
     ]
     page = PageDecoration(
         issuer=COMMITTEE,
@@ -137,7 +141,7 @@ def _opening(letter: DecisionLetter | FunderLetter, who_decided: str) -> list[Fl
 
 def _count(number: int, noun: str) -> str:
     """`1 dossier`, `2 dossiers` (French plural: above one)."""
-    return f"{number} {noun}{'s' if number > 1 else ''}"
+    return plural(number, noun)
 
 
 def _quoted(text: str) -> str:
@@ -156,7 +160,9 @@ def _decisions(lines: Iterable[FunderLine]) -> list[Flowable]:
                 OUTCOME_LABELS[line.outcome],
                 format_money(line.requested),
                 format_money(line.amount if line.outcome == "granted" else None),
-                line.conditions or "—",
+                # What the funder wrote with a refusal or a deferral is its reason, printed
+                # under « Motif » below, not a condition.
+                (line.conditions if line.outcome == "granted" else None) or "—",
             )
             for line in lines
         ),
@@ -184,18 +190,40 @@ def _funder(line: FunderLine) -> str:
 def _consequences(line: FunderLine) -> list[Flowable]:
     """What one decision means for the holder."""
     if line.outcome == "deferred":
-        return [para(DEFERRED)]
+        story = [para(DEFERRED)]
+        if line.conditions:
+            story.append(labelled("Motif de l'ajournement :", line.conditions))
+        return story
     if line.outcome == "refused":
-        if not line.reasons:
-            return [para("Demande refusée.")]
-        return [para("Motifs du refus :"), *_rules(line.reasons)]
-    story: list[Flowable] = []
+        story = [labelled("Motif :", line.conditions)] if line.conditions else []
+        if line.reasons:
+            story.extend([para("Règles non remplies :"), *_rules(line.reasons)])
+        return story or [para("Demande refusée.")]
+    story = []
     if line.advance is not None or line.balance is not None:
         schedule = f"Acompte : {format_money(line.advance)} — Solde : {format_money(line.balance)}"
         story.append(labelled("Versement :", schedule))
+        story.append(para(_payment_terms(line)))
     if line.convention_required:
         story.append(para(CONVENTION.format(funder=line.funder_name)))
     return story
+
+
+def _payment_terms(line: FunderLine) -> str:
+    """When each part of the schedule is paid (DESIGN §10): the advance when the agreement comes
+    into force, the balance once the final report (compte rendu financier) is approved."""
+    start = (
+        "après la signature de la convention"
+        if line.convention_required
+        else "à la notification de la présente décision"
+    )
+    if line.balance is None or line.balance <= 0:
+        return f"La subvention de {format_money(line.advance)} est versée en une fois, {start}."
+    return (
+        f"L'acompte de {format_money(line.advance)} est versé {start} ; le solde de "
+        f"{format_money(line.balance)} est versé après l'approbation du compte rendu financier "
+        "de l'action, qui en arrête le montant définitif au vu des dépenses réelles."
+    )
 
 
 def _failures(heading: str, failures: tuple[tuple[str, str], ...]) -> list[Flowable]:
@@ -212,18 +240,21 @@ def _rules(results: Iterable[tuple[str, str]]) -> list[Flowable]:
 def _closing(letter: DecisionLetter | FunderLetter, authority: str) -> list[Flowable]:
     return [
         Spacer(1, 4 * mm),
-        labelled("Voies de recours :", APPEAL.format(authority=authority)),
-        para(
-            "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations "
-            "distinguées."
+        # The signature never stands alone at the top of a page: it keeps the appeal rights and
+        # the closing sentence with it.
+        signature(
+            *_signed(letter.chair_name, letter.chair_title),
+            after=[
+                labelled("Voies de recours :", APPEAL.format(authority=authority)),
+                para(
+                    "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos "
+                    "salutations distinguées."
+                ),
+            ],
         ),
-        signature(*_signed(letter.chair_name)),
     ]
 
 
-def _signed(chair_name: str) -> tuple[str, ...]:
-    """Signature lines; the title is not repeated when the chair's name already is the title."""
-    lines = [f"Pour le {COMMITTEE.lower()},", chair_name]
-    if "présidence" not in chair_name.lower():
-        lines.append("Présidence du comité")
-    return tuple(lines)
+def _signed(name: str, title: str) -> tuple[str, ...]:
+    """Signature lines: for the committee, the signatory's name and job title (`name, title`)."""
+    return (f"Pour le {COMMITTEE.lower()},", f"{name}, {title}" if title else name)

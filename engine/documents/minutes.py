@@ -20,7 +20,7 @@ def minutes(record: Minutes) -> bytes:
         para(record.session_title, "heading"),
         para(
             f"Séance ouverte le {format_date(record.starts_at)} sous la présidence de "
-            f"{record.chair_name}."
+            f"{_person(record.chair_name, record.chair_title)}."
         ),
         labelled("Lieu :", record.location),
         para("Présents", "heading"),
@@ -34,10 +34,13 @@ def minutes(record: Minutes) -> bytes:
     ]
     for number, item in enumerate(record.items, start=1):
         story.extend(_item(number, item))
-    story.append(para("Enveloppes par financeur", "heading"))
-    story.append(_envelopes(record.envelopes))
+    # The last section and the signature stay together: page 2 never holds only the signature.
     story.append(
-        signature(f"Fait le {format_date(record.issued_on)},", record.chair_name, "Présidence")
+        signature(
+            f"Fait le {format_date(record.issued_on)},",
+            _person(record.chair_name, record.chair_title),
+            after=[para("Enveloppes par financeur", "heading"), _envelopes(record.envelopes)],
+        )
     )
     page = PageDecoration(
         issuer=COMMITTEE,
@@ -81,9 +84,23 @@ def _item(number: int, item: MinutesItem) -> list[Flowable]:
     ]
 
 
+def _person(name: str, title: str) -> str:
+    """`Claire Morel, Présidente du comité des financeurs`: a person, with the job title."""
+    return f"{name}, {title}" if title else name
+
+
+# What the text a funder wrote with its decision is: conditions of a grant, else a reason.
+_WRITTEN = {
+    "granted": "conditions",
+    "refused": "motif du refus",
+    "deferred": "motif de l'ajournement",
+}
+
+
 def _details(line: FunderLine) -> list[str]:
-    """The sentences a decision adds to the plan: conditions and reasons for a refusal."""
-    found = [f"{line.funder_name} — conditions : {line.conditions}"] if line.conditions else []
+    """The sentences a decision adds to the plan: conditions, reasons for a refusal."""
+    written = _WRITTEN[line.outcome]
+    found = [f"{line.funder_name} — {written} : {line.conditions}"] if line.conditions else []
     found += [f"{line.funder_name} — {rule} : {text}" for rule, text in line.reasons]
     return found
 

@@ -57,6 +57,8 @@ class DecisionLetter:
     lines: tuple[FunderLine, ...]
     common_failures: tuple[tuple[str, str], ...]
     chair_name: str
+    # The signatory's job title (« Présidente du comité des financeurs »), printed after the name.
+    chair_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class FunderLetter:
     funder_name: str
     line: FunderLine
     chair_name: str
+    chair_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Convocation:
     agenda: tuple[tuple[str, str, Decimal], ...]
     issued_on: date
     chair_name: str
+    chair_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,3 +130,4 @@ class Minutes:
     items: tuple[MinutesItem, ...]
     envelopes: tuple[EnvelopeLine, ...]
     issued_on: date
+    chair_title: str = ""

@@ -109,10 +109,18 @@ def table(
     return result
 
 
-def signature(*lines: str) -> Flowable:
-    """The signature block, on the right, never split across pages."""
+def signature(*lines: str, after: Flowable | Sequence[Flowable] = ()) -> Flowable:
+    """The signature block, on the right, never split across pages and kept on the page of
+    `after` (the text it signs: its last paragraph, or table), so that no page holds only the
+    signature."""
+    before = [after] if isinstance(after, Flowable) else list(after)
     return KeepTogether(
-        [Spacer(1, 8 * mm), *(para(line, "address") for line in lines), Spacer(1, 4 * mm)]
+        [
+            *before,
+            Spacer(1, 8 * mm),
+            *(para(line, "address") for line in lines),
+            Spacer(1, 4 * mm),
+        ]
     )
 
 

@@ -88,6 +88,6 @@ def dispatch_outbox() -> None:
 
 def produce_documents() -> None:
     """Letters, minutes and convocations recorded by a close or a convening and not produced
-    yet: a process killed mid-job, a failure retried (engine/services/production.py)."""
+    yet: a process killed mid-job, a failure retried (engine/services/production/)."""
     ctx = _ctx()
     _ran("production", production.run_production(ctx.db, ctx.settings))

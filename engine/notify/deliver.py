@@ -46,12 +46,6 @@ from engine.settings import Settings
 
 log = logging.getLogger("cofinance.outbox")
 
-STATES = ("pending", "sent", "failed")
-
-# Instrumentation points, empty in production: a test sets one to stop the process at an exact
-# moment (`after_claim`: rows claimed, nothing sent; `after_send`: SMTP accepted, not yet marked).
-HOOKS: dict[str, Callable[[OutboxMessage], None]] = {}
-
 
 def build_message(session: Session, row: OutboxMessage, settings: Settings) -> EmailMessage:
     message = EmailMessage()
@@ -179,8 +173,6 @@ def dispatch_outbox(db: Database, settings: Settings, limit: int | None = None) 
     claims = _claim(db, settings, limit or settings.outbox_batch_size)
     if not claims:
         return 0
-    for claim in claims:
-        _hook("after_claim", db, claim)
     delivered = 0
     try:
         transport = transport_for(settings)
@@ -210,22 +202,12 @@ def dispatch_outbox(db: Database, settings: Settings, limit: int | None = None) 
                 if error.connection:
                     broken = error
                 continue
-            _hook("after_send", db, claim)
             if _mark(db, claim, _sent) is not None:
                 delivered += 1
     finally:
         if transport is not None:
             transport.close()
     return delivered
-
-
-def _hook(point: str, db: Database, claim: Claim) -> None:
-    hook = HOOKS.get(point)
-    if hook is not None:
-        with db.reading() as session:
-            row = session.get(OutboxMessage, claim.row_id)
-        if row is not None:
-            hook(row)
 
 
 # --- The administrator's view of the outbox -------------------------------------------------
@@ -260,7 +242,12 @@ def list_outbox(
     if state is not None:
         query = query.where(OutboxMessage.state == state)
     with db.reading() as session:
-        rows = list(session.exec(query.order_by(col(OutboxMessage.id).desc())))
+        # Newest first, by date (then by id among messages of the same moment).
+        rows = list(
+            session.exec(
+                query.order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
+            )
+        )
         items = [outbox_json(r) for r in rows[offset : offset + limit]]
     return {"items": items, "total": len(rows), "offset": offset, "limit": limit}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from engine.formatting import format_date, format_money
+from engine.formatting import format_date, format_money, plural
 
 
 @cache
@@ -21,6 +21,7 @@ def _environment() -> Environment:
     )
     env.filters["money"] = format_money
     env.filters["date"] = format_date
+    env.filters["plural"] = plural  # `{{ count | plural("dossier") }}`: 1 dossier, 3 dossiers
     return env
 
 

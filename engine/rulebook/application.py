@@ -19,7 +19,7 @@ from pydantic import (
 from engine.messages import from_pydantic, invalid
 from engine.rulebook.communes import communes
 from engine.rulebook.errors import FieldError, InvalidInput
-from engine.rulebook.text import Text, shown
+from engine.rulebook.text import MultilineText, Text, shown
 from engine.rulebook.types import Day, Flag, Money, with_choices
 
 HolderKind = Literal["association", "collectivite", "caf", "etablissement", "other"]
@@ -68,6 +68,46 @@ class Budget(_Strict):
     )
 
 
+PROJECT_TEXT_LIMIT = 5000
+
+
+class Project(_Strict):
+    """The description of the project (CERFA 12156, fiche 3): what funders read to judge it.
+    Every part is optional: rules never read it, people do."""
+
+    objectives: MultilineText | None = Field(
+        default=None,
+        max_length=PROJECT_TEXT_LIMIT,
+        title="Objectifs du projet",
+        description="Ce que l'action cherche à changer pour les familles et les enfants.",
+    )
+    description: MultilineText | None = Field(
+        default=None,
+        max_length=PROJECT_TEXT_LIMIT,
+        title="Description de l'action",
+        description="Contenu, déroulement, fréquence et lieux des activités.",
+    )
+    public: MultilineText | None = Field(
+        default=None,
+        max_length=PROJECT_TEXT_LIMIT,
+        title="Public bénéficiaire",
+        description="Qui participe : âges, nombre de familles ou d'enfants, comment ils sont "
+        "orientés.",
+    )
+    means: MultilineText | None = Field(
+        default=None,
+        max_length=PROJECT_TEXT_LIMIT,
+        title="Moyens mis en œuvre",
+        description="Intervenants (salariés, bénévoles), locaux, partenaires, matériel.",
+    )
+    evaluation: MultilineText | None = Field(
+        default=None,
+        max_length=PROJECT_TEXT_LIMIT,
+        title="Méthode d'évaluation",
+        description="Les indicateurs suivis et la façon de mesurer les résultats.",
+    )
+
+
 class ApplicationFacts(_Strict):
     """The common facts of every application (RULES.md §2); the scheme's own are in `facts`."""
 
@@ -83,6 +123,7 @@ class ApplicationFacts(_Strict):
     budget: Budget = Field(title="Budget prévisionnel")
     requests: dict[Text, Money] = Field(max_length=50, title="Montants demandés")
     facts: dict[str, Any] = Field(default_factory=dict, title="Critères du dispositif")
+    project: Project | None = Field(default=None, title="Description du projet")
 
     @field_validator("territory")
     @classmethod

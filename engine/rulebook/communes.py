@@ -1,4 +1,5 @@
-"""INSEE commune codes and names (COG 2018), loaded once from the package's reference data."""
+"""INSEE commune codes and names (COG 2018 and 2026), loaded once from the package's reference
+data."""
 
 from __future__ import annotations
 
@@ -7,10 +8,25 @@ from functools import cache
 from importlib import resources
 
 
+def _read(name: str) -> list[dict[str, str]]:
+    text = resources.files("engine.reference").joinpath(name).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
 @cache
 def communes() -> dict[str, str]:
-    text = resources.files("engine.reference").joinpath("communes-2018.csv").read_text("utf-8")
-    return {row["insee"]: row["name"] for row in csv.DictReader(text.splitlines())}
+    """Every known code: those of 2018, and the current ones (COG 2026) a commune picked today
+    may have (a commune nouvelle created since)."""
+    known = {row["insee"]: row["name"] for row in _read("communes-2018.csv")}
+    for row in current_communes():
+        known.setdefault(row["insee"], row["name"])
+    return known
+
+
+@cache
+def current_communes() -> tuple[dict[str, str], ...]:
+    """The current communes (COG 2026): insee, name, departement, population, postal_codes…"""
+    return tuple(_read("communes-2026.csv"))
 
 
 def department_of(insee: str) -> str:

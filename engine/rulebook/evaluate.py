@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from engine.rulebook.application import parse_application
 from engine.rulebook.communes import communes
@@ -16,78 +15,19 @@ from engine.rulebook.module import Check, FunderConfig, Rule, SchemeModule
 from engine.rulebook.money import money_str, round_cents
 from engine.rulebook.plan import PlanLine, plan_flags
 from engine.rulebook.registry import Registry
+from engine.rulebook.results import Evaluation, RuleResult, ShareResult, Status
 
-Status = Literal["eligible", "ineligible", "incomplete"]
+__all__ = [
+    "PLAN_FORMULA",
+    "Evaluation",
+    "RuleResult",
+    "ShareResult",
+    "Status",
+    "evaluate",
+    "resolve_funders",
+]
+
 PLAN_FORMULA = "total_cost − other_resources − Σ shares (amount, or request when decided by hand)"
-
-
-@dataclass
-class RuleResult:
-    rule: str
-    passed: bool
-    message: str
-    description: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "passed": self.passed,
-            "message": self.message,
-            "description": self.description,
-        }
-
-
-@dataclass
-class ShareResult:
-    funder: str
-    kind: str
-    requested: Decimal
-    eligible: bool
-    amount: Decimal | None
-    failed: list[str]
-    message: str
-    rule: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "funder": self.funder,
-            "kind": self.kind,
-            "requested": money_str(self.requested),
-            "eligible": self.eligible,
-            "amount": money_str(self.amount),
-            "failed": self.failed,
-            "rule": self.rule,
-            "message": self.message,
-        }
-
-
-@dataclass
-class Evaluation:
-    scheme: str
-    submission_date: date
-    reference_date: date
-    status: Status
-    failed: list[str]
-    results: list[RuleResult]
-    shares: dict[str, ShareResult]
-    flags: dict[str, Any]
-    trace: list[dict[str, Any]]
-    override: bool = False
-    parameters: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "scheme": self.scheme,
-            "date": self.submission_date.isoformat(),
-            "reference_date": self.reference_date.isoformat(),
-            "status": self.status,
-            "failed": self.failed,
-            "override": self.override,
-            "results": [r.as_json() for r in self.results],
-            "shares": {code: share.as_json() for code, share in self.shares.items()},
-            "flags": self.flags,
-            "trace": self.trace,
-        }
 
 
 def _jsonable(value: Any) -> Any:

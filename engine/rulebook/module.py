@@ -55,12 +55,15 @@ class DocumentKind:
     """A kind of supporting document a holder uploads, with its French label.
 
     `required_of` lists the holder kinds (`association`, …) that must join it; None: every
-    holder; empty: nobody (an optional document).
+    holder; empty: nobody (an optional document). `reusable`: a document about the holder
+    rather than the action (statuts, RIB…), kept in its profile and joined to each new
+    application.
     """
 
     code: str
     label: str
     required_of: frozenset[str] | None = None
+    reusable: bool = False
 
     def required_from(self, holder_kind: str) -> bool:
         return self.required_of is None or holder_kind in self.required_of

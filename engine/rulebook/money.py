@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from engine.formatting import format_money, format_number, format_percent, plural
 from engine.messages import invalid
 
 CENT = Decimal("0.01")
@@ -84,13 +85,20 @@ def money_str(value: Decimal | None) -> str | None:
 
 
 def euros(value: Decimal) -> str:
-    """An amount as French text for rule messages: `1 234,50 €` (narrow no-break spaces)."""
-    text = f"{round_cents(value):,.2f}".replace(",", "\u202f").replace(".", ",")
-    return f"{text}\u00a0€"
+    """An amount as French text for rule messages: `1 234,50 €` (Babel's fr_FR)."""
+    return format_money(value)
 
 
 def percent(value: Decimal) -> str:
     """A ratio as French text: Decimal('0.325') → `32,5 %`."""
-    scaled = (value * 100).normalize()
-    text = f"{scaled:f}".replace(".", ",")
-    return f"{text}\u00a0%"
+    return format_percent(value)
+
+
+def number(value: Decimal | int) -> str:
+    """A quantity as French text for rule messages: Decimal('1.5') → `1,5` (`1,5 ETP`)."""
+    return format_number(value)
+
+
+def count(value: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 groupe`, `3 groupes`: a count with its noun in the right number."""
+    return plural(value, singular, plural_form)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -13,8 +14,18 @@ from pydantic.config import JsonDict
 from engine.messages import invalid
 from engine.rulebook.money import MONEY_LIMIT, MONEY_PATTERN, to_decimal, to_money
 
+_PERCENT = re.compile(r"\s*(-?[0-9]+(?:[.,][0-9]+)?)[\s\u00a0\u202f]*%\s*")
+
 
 def _ratio(value: Any) -> Decimal:
+    """A rate between 0 and 1, also typed as a percentage (`"60 %"` is 0.6) or with a decimal
+    comma (`"0,6"`)."""
+    if isinstance(value, str):
+        percent = _PERCENT.fullmatch(value)
+        if percent:
+            value = str(to_decimal(percent[1].replace(",", ".")) / 100)
+        elif re.fullmatch(r"-?[0-9]+,[0-9]+", value.strip()):
+            value = value.strip().replace(",", ".")
     result = to_decimal(value, max_places=6)
     if not Decimal(0) <= result <= Decimal(1):
         raise invalid("ratio")

@@ -1,4 +1,7 @@
-"""Users and organisations: creation, password check (argon2id), bearer tokens."""
+"""Users and organisations: creation, password check (argon2id), bearer tokens.
+
+The administrator's editing of accounts lives in engine.services.user_admin (re-exported here).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,31 @@ from engine.errors import Conflict, Unauthenticated
 from engine.models import Funder, Organisation, User
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text, unencodable
+from engine.services.user_admin import (
+    get_user,
+    list_user_ids,
+    read_user,
+    set_user_active,
+    update_user,
+)
 from engine.settings import Settings
+
+__all__ = [
+    "MAX_PASSWORD",
+    "MIN_PASSWORD",
+    "PasswordHasher",
+    "actor_from_token",
+    "authenticate",
+    "create_user",
+    "get_user",
+    "hash_password",
+    "issue_token",
+    "list_user_ids",
+    "read_user",
+    "refuse_unencodable_password",
+    "set_user_active",
+    "update_user",
+]
 
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so both answers take the same time.

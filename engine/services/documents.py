@@ -12,18 +12,19 @@ import errno
 import hashlib
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from engine.access import Actor, require_holder
 from engine.audit import record
 from engine.blobs import blob_content, new_blob
 from engine.db import Database
 from engine.errors import Conflict, InsufficientStorage, NotFound
-from engine.models import Document
-from engine.rulebook import FieldError, InvalidInput, default_registry
+from engine.models import Application, Document
+from engine.rulebook import DocumentKind, FieldError, InvalidInput, default_registry
 from engine.rulebook.text import require_text
 from engine.services.applications import EDITABLE, load
 from engine.services.calls import get_call
@@ -100,27 +101,22 @@ def _store(stream: BinaryIO, target: Path, limit: int) -> tuple[int, str, bytes]
     return size, digest.hexdigest(), head
 
 
-def add_document(
-    db: Database,
-    actor: Actor,
-    application_id: int,
-    kind: str,
-    filename: str,
-    stream: BinaryIO,
-    settings: Settings,
-) -> Document:
-    # The file's name is kept (listed, given back on download): it is one line of text.
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file whose content was recognised and parsed, with the name it is kept under
+    (the extension of the type its content says: `fake.png` holding a PDF is `fake.pdf`)."""
+
+    content: bytes
+    size: int
+    sha256: str
+    content_type: str
+    filename: str
+
+
+def checked_upload(filename: str, stream: BinaryIO, settings: Settings) -> CheckedUpload:
+    """Stream an upload to a temporary file within the size limit, recognise its type by its
+    content (never by its name) and parse it; refuse it (InvalidInput naming `file`) otherwise."""
     require_text({"file": filename})
-    with db.reading() as session:
-        application = load(session, application_id, actor)
-        require_holder(actor, application)
-        # The kinds of documents of the application's scheme (SchemeModule.documents).
-        scheme = default_registry().schemes[get_call(session, application.call_id).scheme]
-        kinds = scheme.document_labels()
-        if kind not in kinds:
-            raise InvalidInput([FieldError("kind", "not_a_choice")])
-        if application.state not in EDITABLE:
-            raise Conflict("wrong_state.documents", state=application.state)
     folder = documents_dir(settings)
     temporary = folder / f"{UPLOAD_PREFIX}{secrets.token_hex(16)}"
     try:
@@ -142,6 +138,37 @@ def add_document(
         content = temporary.read_bytes()
     finally:
         temporary.unlink(missing_ok=True)
+    return CheckedUpload(content, size, sha256, content_type, download_name(filename, suffix))
+
+
+def add_document(
+    db: Database,
+    actor: Actor,
+    application_id: int,
+    kind: str,
+    filename: str,
+    stream: BinaryIO,
+    settings: Settings,
+) -> Document:
+    # The file's name is kept (listed, given back on download): it is one line of text.
+    require_text({"file": filename})
+    with db.reading() as session:
+        application = load(session, application_id, actor)
+        require_holder(actor, application)
+        # The kinds of documents of the application's scheme (SchemeModule.documents).
+        scheme = default_registry().schemes[get_call(session, application.call_id).scheme]
+        kinds = scheme.document_labels()
+        if kind not in kinds:
+            raise InvalidInput([FieldError("kind", "not_a_choice")])
+        if application.state not in EDITABLE:
+            raise Conflict("wrong_state.documents", state=application.state)
+    upload = checked_upload(filename, stream, settings)
+    content, size, sha256, content_type = (
+        upload.content,
+        upload.size,
+        upload.sha256,
+        upload.content_type,
+    )
     with db.transaction() as session:
         application = load(session, application_id, actor)
         if application.state not in EDITABLE:
@@ -151,7 +178,7 @@ def add_document(
         document = Document(
             application_id=application_id,
             kind=kind,
-            filename=download_name(filename, suffix),
+            filename=upload.filename,
             blob_id=blob.id,
             content_type=content_type,
             size=size,
@@ -190,3 +217,18 @@ def document_file(db: Database, actor: Actor, document_id: int) -> tuple[Documen
     if content is None:
         raise NotFound("not_found.document_file", id=document_id)
     return document, content
+
+
+def missing_documents(session: Session, application: Application) -> list[DocumentKind]:
+    """The documents the scheme requires of this holder that the application has not joined
+    (as rule G3 reads them), in the scheme's order."""
+    scheme = default_registry().schemes[get_call(session, application.call_id).scheme]
+    holder = application.data.get("holder") or {}
+    joined = set(
+        session.exec(select(Document.kind).where(Document.application_id == application.id))
+    )
+    return [
+        kind
+        for kind in scheme.documents
+        if kind.required_from(str(holder.get("kind", ""))) and kind.code not in joined
+    ]

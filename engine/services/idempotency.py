@@ -49,23 +49,6 @@ def _in_progress() -> Conflict:
     return Conflict("idempotency_in_progress")
 
 
-def replay(
-    session: Session, actor: Actor, key: str | None, fingerprint: str
-) -> dict[str, Any] | None:
-    """The stored answer for this key, or None if the key is new (or absent)."""
-    if key is None:
-        return None
-    _check(key)
-    record = _find(session, actor, key)
-    if record is None:
-        return None
-    if record.fingerprint != fingerprint:
-        raise InvalidInput([FieldError("Idempotency-Key", "key_reused")])
-    if record.status_code == IN_PROGRESS:
-        raise _in_progress()
-    return record.response
-
-
 def claim(db: Database, actor: Actor, key: str | None, fingerprint: str) -> dict[str, Any] | None:
     """Before the work: the answer to replay, or None once the key is ours (claim committed).
 
@@ -142,20 +125,3 @@ def release(db: Database, actor: Actor, key: str | None) -> None:
             )
     except Exception:  # the original error matters more; the claim expires by itself
         log.warning("could not release idempotency key %r of user %s", key, actor.id)
-
-
-def remember(
-    session: Session, actor: Actor, key: str | None, fingerprint: str, response: dict[str, Any]
-) -> None:
-    """Store an answer in one step, for a caller that did not claim the key first."""
-    if key is None:
-        return
-    session.add(
-        IdempotencyRecord(
-            user_id=actor.id or 0,
-            key=key,
-            fingerprint=fingerprint,
-            status_code=200,
-            response=response,
-        )
-    )

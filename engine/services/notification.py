@@ -4,7 +4,7 @@ A domain step of its own, called by whoever establishes the fact, in that fact's
 the delivery bookkeeping when a decision email to the holder is delivered
 (engine/notify/deliver.py), or the production of the decision letter when the holder has no
 email address, the letter being then made available on the holder's pages
-(engine/services/production.py). The mail transport only reports deliveries; it never moves an
+(engine/services/production/). The mail transport only reports deliveries; it never moves an
 application itself.
 """
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from engine.access import Actor
 from engine.blobs import blob_content
 from engine.db import Database
 from engine.errors import Forbidden
-from engine.models import Application, Event, Letter, Meeting, Share
+from engine.models import Application, Event, Letter, Meeting, Organisation, Share
 from engine.reads import (
     ApplicationPage,
     ApplicationRead,
@@ -21,12 +21,67 @@ from engine.reads import (
 )
 from engine.rulebook.text import require_text
 from engine.services.applications import load
-from engine.services.calls import envelopes_of
+from engine.services.meetings import sits_on_committee
 
 
 def application_view(db: Database, actor: Actor, application_id: int) -> ApplicationRead:
     with db.reading() as session:
         return read_application(session, load(session, application_id, actor))
+
+
+# The views of an inbox (a funder's, or the chair's): which files it lists.
+INBOX_VIEWS = {
+    "a_instruire": "À instruire",
+    "en_seance": "En séance",
+    "decides": "Décidés",
+    "tous": "Tous",
+}
+_TO_EXAMINE = ("eligible", "ineligible", "incomplete")
+_UNDECIDED_SHARES = ("requested", "proposed", "deferred")
+_DECIDED = ("decided", "notified")
+
+
+def _like(text: str) -> str:
+    """`text` as a LIKE pattern matching it anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _inbox_filters(actor: Actor, view: str | None, search: str | None) -> list[Any]:
+    """The conditions of an inbox view (`INBOX_VIEWS`) and of a search on the reference, the
+    title and the holder's organisation name."""
+    where: list[Any] = []
+    mine = Share.funder_id == actor.funder_id if actor.role == "funder" else None
+    if view == "a_instruire":
+        where.append(col(Application.state).in_(_TO_EXAMINE))
+        if mine is not None:
+            undecided = select(Share.application_id).where(
+                mine, col(Share.state).in_(_UNDECIDED_SHARES)
+            )
+            where.append(col(Application.id).in_(undecided))
+    elif view == "en_seance":
+        where.append(Application.state == "scheduled")
+    elif view == "decides":
+        decided = col(Application.state).in_(_DECIDED)
+        if mine is not None:
+            done = select(Share.application_id).where(
+                mine, col(Share.state).in_(("granted", "refused"))
+            )
+            where.append(or_(decided, col(Application.id).in_(done)))
+        else:
+            where.append(decided)
+    text = (search or "").strip()
+    if text:
+        pattern = _like(text)
+        named = select(Organisation.id).where(col(Organisation.name).ilike(pattern, escape="\\"))
+        where.append(
+            or_(
+                col(Application.reference).ilike(pattern, escape="\\"),
+                col(Application.title).ilike(pattern, escape="\\"),
+                col(Application.organisation_id).in_(named),
+            )
+        )
+    return where
 
 
 def list_applications(
@@ -36,8 +91,13 @@ def list_applications(
     state: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    *,
+    view: str | None = None,
+    search: str | None = None,
 ) -> ApplicationPage:
-    where: list[Any] = []
+    """The files `actor` may see, filtered by call, state, inbox view and a search."""
+    require_text({"search": search})
+    where: list[Any] = _inbox_filters(actor, view, search)
     if actor.role == "applicant":
         where.append(Application.organisation_id == actor.organisation_id)
     elif actor.role == "funder":
@@ -155,11 +215,11 @@ def _content(session: Session, letter: Letter) -> bytes:
 
 
 def _takes_part(session: Session, actor: Actor, letter: Letter) -> bool:
-    """A session's own letters (minutes, convocations) are for the funders of its call."""
+    """A session's own letters (minutes, convocations) are for the members of its committee."""
     if actor.role != "funder" or letter.session_id is None:
         return False
     meeting = session.get(Meeting, letter.session_id)
-    return meeting is not None and actor.funder_id in envelopes_of(session, meeting.call_id)
+    return meeting is not None and sits_on_committee(session, actor, meeting)
 
 
 def session_minutes(db: Database, actor: Actor, session_id: int) -> tuple[Letter, bytes]:
@@ -176,7 +236,7 @@ def session_minutes(db: Database, actor: Actor, session_id: int) -> tuple[Letter
         if letter is None:
             meeting = session.get(Meeting, session_id)
             if meeting is not None and meeting.state == "closed":
-                # Produced right after the close (engine/services/production.py).
+                # Produced right after the close (engine/services/production/).
                 raise Conflict("production_pending")
             raise Conflict("wrong_state.minutes")
 

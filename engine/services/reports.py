@@ -37,9 +37,10 @@ def _share_amounts(shares: list[Share]) -> tuple[Decimal, Decimal]:
 
 
 def amounts_by_scheme_and_commune(
-    db: Database, actor: Actor, labels: dict[str, str]
+    db: Database, actor: Actor, labels: dict[str, str], call_id: int | None = None
 ) -> dict[str, list[Amounts]]:
-    """Requested and granted amounts of the submitted files, per scheme and per commune.
+    """Requested and granted amounts of the submitted files (of one call when `call_id` is
+    given), per scheme and per commune.
 
     A file that runs in several communes counts in each for an equal part of its amounts.
     """
@@ -48,9 +49,10 @@ def amounts_by_scheme_and_commune(
     by_commune: dict[str, Amounts] = {}
     with db.reading() as session:
         schemes = {c.id: c.scheme for c in session.exec(select(Call))}
-        applications = session.exec(
-            select(Application).where(Application.state.in_(SUBMITTED))  # type: ignore[attr-defined]
-        )
+        query = select(Application).where(Application.state.in_(SUBMITTED))  # type: ignore[attr-defined]
+        if call_id is not None:
+            query = query.where(Application.call_id == call_id)
+        applications = session.exec(query)
         shares: dict[int, list[Share]] = defaultdict(list)
         for share in session.exec(select(Share)):
             shares[share.application_id].append(share)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlmodel import select
-
 from engine.access import Actor, require_funder_member
 from engine.audit import authorise, transition
 from engine.db import Database
 from engine.errors import Conflict
 from engine.formatting import format_money
-from engine.models import Funder, Share
+from engine.models import Share
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text
 from engine.services.applications import load
+from engine.services.common import check_version, funder_by_code, share_of
 from workflows.application import APPLICATION
 
 # A proposal makes sense once the file is submitted and until the session decides it.
@@ -36,20 +35,11 @@ def propose_share(
         application = load(session, application_id, actor)
         authorise("share", "propose", actor)
         require_text({"funder": funder_code}, multiline={"comment": comment})
-        funder = session.exec(select(Funder).where(Funder.code == funder_code)).first()
-        if funder is None:
-            raise InvalidInput([FieldError("funder", "unknown_funder", code=funder_code)])
+        funder = funder_by_code(session, funder_code)
         assert funder.id is not None
         require_funder_member(actor, funder.id)
-        share = session.exec(
-            select(Share).where(
-                Share.application_id == application_id, Share.funder_id == funder.id
-            )
-        ).first()
-        if share is None:
-            raise InvalidInput([FieldError("funder", "asks_nothing")])
-        if if_match is not None and if_match != share.version:
-            raise Conflict("stale_version", version=share.version)
+        share = share_of(session, application_id, funder.id)
+        check_version(share, if_match)
         if application.state not in PROPOSABLE:
             raise Conflict("wrong_state.proposal", state=application.state)
         if amount > share.requested:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.rulebook import FunderModule, FunderRule, ShareContext, ShareOutcome, round_cents
-from engine.rulebook.money import euros, percent
+from engine.rulebook.money import euros, number, percent
 from rules.common import PARAMETER_ROOT
 
 
@@ -64,7 +64,8 @@ def caf_mf(ctx: ShareContext) -> ShareOutcome:
     return ShareOutcome(
         True,
         amount,
-        f"Prix de revient par ETP plafonné à {euros(plafond)}, × {percent(rate)} × {etp} ETP, "
+        f"Prix de revient par ETP plafonné à {euros(plafond)}, × {percent(rate)} "
+        f"× {number(etp)} ETP, "
         f"moins les participations familiales : {euros(computed)} ; proposé {euros(amount)}.",
         "min(demande, max(0, round(min(total_cost / etp, plafond) × rate × etp − participations)))",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.rulebook import FunderModule, FunderRule, ShareContext, ShareOutcome
-from engine.rulebook.money import euros
+from engine.rulebook.money import count, euros
 from rules.common import PARAMETER_ROOT
 
 
@@ -34,7 +34,8 @@ def etat_clas(ctx: ShareContext) -> ShareOutcome:
     return ShareOutcome(
         True,
         amount,
-        f"Forfait de {euros(forfait)} × {groups} groupe(s) éligible(s) : {euros(computed)} ; "
+        f"Forfait de {euros(forfait)} × {count(groups, 'groupe éligible', 'groupes éligibles')} : "
+        f"{euros(computed)} ; "
         f"proposé {euros(amount)}.",
         "min(demande, forfait × nombre de groupes éligibles)",
     )

@@ -22,6 +22,7 @@ from engine.rulebook import (
     check,
     with_choices,
 )
+from engine.rulebook.money import count as french_count
 from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 CHARTER = "Charte nationale de l'accompagnement à la scolarité (2001) ; référentiel Clas CNAF"
@@ -105,7 +106,8 @@ def c0(ctx: Context) -> Check:
     ctx.reads.facts["groups eligible"] = [i + 1 for i in passing]
     return check(
         bool(passing),
-        f"{len(passing)} groupe(s) sur {count} remplissent les critères de groupe.",
+        f"{french_count(len(passing), 'groupe')} sur {count} "
+        f"{'remplit' if len(passing) < 2 else 'remplissent'} les critères de groupe.",
         "Aucun groupe ne remplit les critères de groupe.",
     )
 
@@ -139,7 +141,8 @@ def c4(ctx: Context, index: int) -> Check:
     return check(
         intervenants >= minimum,
         f"Groupe {index + 1} : {intervenants} intervenants (au moins {minimum}).",
-        f"Groupe {index + 1} : {intervenants} intervenant(s), il en faut au moins {minimum}.",
+        f"Groupe {index + 1} : {french_count(intervenants, 'intervenant')}, "
+        f"il en faut au moins {minimum}.",
     )
 
 

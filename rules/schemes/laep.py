@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.rulebook import Check, Context, Count, Flag, Rule, SchemeModule, check
+from engine.rulebook.money import count as french_count
 from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 REFERENTIAL = "Référentiel national des Laep (CNAF) ; caf.fr, lieu d'accueil enfants-parents"
@@ -44,7 +45,7 @@ def l3(ctx: Context) -> Check:
     return check(
         hosts >= minimum,
         f"{hosts} accueillants par séance (au moins {minimum}).",
-        f"{hosts} accueillant(s) par séance ; il en faut au moins {minimum}.",
+        f"{french_count(hosts, 'accueillant')} par séance ; il en faut au moins {minimum}.",
     )
 
 

@@ -16,8 +16,10 @@ from engine.rulebook import (
     Ratio,
     Rule,
     SchemeModule,
+    Text,
     check,
 )
+from engine.rulebook.money import number
 from rules.common import COMMON_DOCUMENTS, COMMON_PARAMETERS, PARAMETER_ROOT, common_rules
 
 PROTOCOL = "Protocole national de la médiation familiale du 16 novembre 2009 ; LC CNAF 2009-194"
@@ -26,6 +28,8 @@ PROTOCOL = "Protocole national de la médiation familiale du 16 novembre 2009 ; 
 class Mediator(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # Optional: funders read who the mediators are; the rules only count ETP and diplomas.
+    name: Text | None = Field(default=None, max_length=200, title="Nom du médiateur")
     etp: Quantity = Field(title="Équivalent temps plein")
     demf: Flag = Field(title="Titulaire du DEMF")
 
@@ -99,9 +103,11 @@ def m3(ctx: Context) -> Check:
         ctx.reads.facts["facts.mediators (sans DEMF)"] = without
         if without:
             return Check(
-                False, f"Médiateur(s) sans diplôme d'État (DEMF) : n° {', '.join(without)}."
+                False,
+                f"{'Médiateur' if len(without) == 1 else 'Médiateurs'} sans diplôme d'État "
+                f"(DEMF) : n° {', '.join(without)}.",
             )
-    return Check(True, f"Les médiateurs sont diplômés ; {total} ETP au total.")
+    return Check(True, f"Les médiateurs sont diplômés ; {number(total)} ETP au total.")
 
 
 def m4(ctx: Context) -> Check:

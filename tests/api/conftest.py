@@ -303,11 +303,14 @@ class Api:
 
     # -- sessions -------------------------------------------------------------------------------
 
-    def session(self, call_id: int, title: str = "Séance du comité") -> dict[str, Any]:
+    def session(
+        self, call_id: int, title: str = "Séance du comité", starts_at: datetime | None = None
+    ) -> dict[str, Any]:
+        """A planned session, today unless told (a session opens only from its day)."""
         body = {
             "call_id": call_id,
             "title": title,
-            "starts_at": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
+            "starts_at": (starts_at or datetime.now(UTC)).isoformat(),
             "location": "Hôtel du Département, Grenoble",
         }
         meeting = self.ok(self.post("chair", "/sessions", json=body), 201)
@@ -341,6 +344,7 @@ class Api:
         *,
         user: str | None = None,
         conditions: str | None = None,
+        reason: str | None = None,
     ) -> httpx2.Response:
         body: dict[str, Any] = {
             "application_id": application_id,
@@ -350,6 +354,8 @@ class Api:
         }
         if conditions is not None:
             body["conditions"] = conditions
+        if reason is not None:
+            body["reason"] = reason
         return self.post(user or MEMBER[funder], f"/sessions/{session_id}/decisions", json=body)
 
     # -- what was stored ------------------------------------------------------------------------

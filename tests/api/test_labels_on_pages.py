@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.api.test_plugin_package import page
@@ -14,7 +15,9 @@ def test_the_upload_form_and_the_missing_documents_show_labels_not_codes(api: An
     assert (application["state"], application["eligibility"]["failed"]) == ("incomplete", ["G3"])
 
     text = page(api, "asso", f"/dossiers/{application['id']}")
-    assert '<option value="officers_list">Liste des dirigeants</option>' in text
+    # The missing kind is offered, under its label (preselected on the row for that piece).
+    option = r'<option value="officers_list"( selected)?>Liste des dirigeants</option>'
+    assert re.search(option, text)
     assert "Pièces manquantes : Liste des dirigeants." in text
     assert "Pièces manquantes : officers_list" not in text
     # The documents already joined are listed under their labels too.

@@ -20,6 +20,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from sqlmodel import select
 
 import api.routes
 from api.main import create_app
@@ -266,8 +267,13 @@ def _a_whole_life(api: Any) -> None:
     api.ok(api.get("caf1", "/sessions"))
     api.agenda(meeting["id"], [good["id"], bad["id"]])
     api.move(meeting["id"], "convene")
+    pack = api.get("caf1", f"/sessions/{meeting['id']}/pack")
+    assert pack.status_code == 200 and pack.content.startswith(b"%PDF")
+    moved = {"location": "Salle du conseil", "starts_at": meeting["starts_at"]}
+    api.ok(api.patch("chair", f"/sessions/{meeting['id']}", json=moved))
     api.move(meeting["id"], "open")
-    api.ok(api.decide(meeting["id"], good["id"], "caf", "granted", "2500.00"), 201)
+    api.ok(api.decide(meeting["id"], good["id"], "caf", "granted", "2400.00"), 201)
+    api.ok(api.decide(meeting["id"], good["id"], "caf", "granted", "2500.00"), 200)
     api.ok(api.decide(meeting["id"], bad["id"], "caf", "deferred"), 201)
     for item in api.ok(api.get("caf1", f"/sessions/{meeting['id']}"))["agenda"]:
         for share in item["shares"]:
@@ -296,6 +302,41 @@ def _a_whole_life(api: Any) -> None:
         message.state, message.last_error = "failed", "550 mailbox unavailable"
     api.ok(api.post("admin", f"/outbox/{message.id}/retry"))
     assert api.post("admin", f"/outbox/{message.id}/retry").status_code == 409
+    api.ok(api.get("admin", f"/outbox/{message.id}"))
+    # The holder's profile and its kept documents, a copy of a file, the commune picker.
+    api.ok(api.get("asso", "/organisations/me"))
+    api.ok(api.patch("asso", "/organisations/me", json={"rna": "W381000123"}))
+    rib = {"file": ("rib.pdf", api.pdf, "application/pdf")}
+    kept = api.post("asso", "/organisations/me/documents", data={"kind": "rib"}, files=rib)
+    piece = api.ok(kept, 201)["documents"][0]["id"]
+    assert api.get("asso", f"/organisations/me/documents/{piece}").status_code == 200
+    api.ok(api.request("DELETE", "asso", f"/organisations/me/documents/{piece}"))
+    api.ok(api.post("asso", f"/applications/{gone['id']}/copy"), 201)
+    api.ok(api.get(None, "/communes", params={"q": "st martin d heres"}))
+    # The administrator's editing: accounts, funders, calls; a forgotten password.
+    users = api.ok(api.get("admin", "/users"))
+    other = next(u["id"] for u in users if u["username"] == "other")
+    api.ok(api.get("admin", f"/users/{other}"))
+    api.ok(api.patch("admin", f"/users/{other}", json={"name": "Autre porteur"}))
+    api.ok(api.post("admin", f"/users/{other}/password-reset"))
+    api.ok(api.post("admin", f"/users/{other}/deactivate"))
+    assert api.post("admin", f"/users/{other}/deactivate").status_code == 409
+    api.ok(api.post("admin", f"/users/{other}/reactivate"))
+    api.ok(api.get("asso", "/funders/msa2"))
+    api.ok(api.patch("admin", "/funders/msa2", json={"email": "msa2@example.org"}))
+    api.ok(api.post("admin", "/funders/msa2/deactivate"))
+    api.ok(api.post("admin", "/funders/msa2/reactivate"))
+    api.ok(api.patch("chair", f"/calls/{call['id']}", json={"title": "Appel Reaap modifié"}))
+    api.ok(api.post(None, "/auth/password-reset", json={"username": "asso"}), 202)
+    reset = {"token": "not-a-token", "password": "a new password 2027"}
+    assert api.post(None, "/auth/password-reset/confirm", json=reset).status_code == 422
+    with api.db.reading() as session:
+        emails = session.exec(
+            select(OutboxMessage).where(OutboxMessage.recipient == "asso@example.org")
+        ).all()
+    link = next(m.body_text for m in emails if m.kind == "password_reset")
+    reset["token"] = re.search(r"jeton=(\S+)", link).group(1)  # type: ignore[union-attr]
+    api.ok(api.post(None, "/auth/password-reset/confirm", json=reset))
     api.ok(api.post("chair", f"/calls/{call['id']}/close"))
     assert api.post("ville1", "/auth/logout").status_code == 204
     api.ok(api.post(None, "/auth/token", data={"username": "caf1", "password": PASSWORD}))

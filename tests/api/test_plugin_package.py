@@ -196,7 +196,7 @@ def test_a_funder_of_an_installed_kind_goes_from_the_call_to_the_letter(
         assert "CCAS de Grenoble" in text, kind
         assert LABEL in text, kind
         assert "600,00 €" in text, kind
-    assert f"CCAS de Grenoble ({LABEL}) a statué" in texts["funder"]
+    assert f"a statué sur sa part : CCAS de Grenoble ({LABEL})" in texts["funder"]
 
     # The file page shows the trace of the share, with its rule and its parameter.
     file_page = page(api, "ccas1", f"/dossiers/{application['id']}")

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +32,7 @@ from engine.models import (
 from engine.notify.deliver import dispatch_outbox
 from engine.services import notification, production
 from engine.services import sessions as meetings
-from engine.services.production import run_production
+from engine.services.production import run_production, worker
 from engine.settings import Settings
 from tests.security.conftest import actors
 
@@ -171,7 +171,21 @@ def test_workers_running_twice_or_at_once_never_duplicate_a_letter_or_an_email(
     one_full_set(api.db, meeting, 4)
 
 
-def test_a_job_taken_over_after_its_lease_stores_once(api: Any, settings: Settings) -> None:
+def after_render(monkeypatch: pytest.MonkeyPatch, hook: Callable[[ProductionJob], None]) -> None:
+    """Run `hook` at the moment a job's PDFs are rendered and nothing of it is stored yet: the
+    worker's store step, wrapped from the test side."""
+    store = worker._store
+
+    def hooked(db: Database, work: Any, pdfs: list[bytes]) -> int:
+        hook(work.job)
+        return store(db, work, pdfs)
+
+    monkeypatch.setattr(worker, "_store", hooked)
+
+
+def test_a_job_taken_over_after_its_lease_stores_once(
+    api: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A slow worker (its lease passed while it rendered) and the one that took the job over
     both finish: the conditional update lets only one of them store."""
     meeting, _ = ready(api, 1)
@@ -195,11 +209,8 @@ def test_a_job_taken_over_after_its_lease_stores_once(api: Any, settings: Settin
         finally:
             other.dispose()
 
-    production.HOOKS["after_render"] = lease_passes_and_another_worker_takes_over
-    try:
-        first = run_production(api.db, settings, limit=1)
-    finally:
-        production.HOOKS.clear()
+    after_render(monkeypatch, lease_passes_and_another_worker_takes_over)
+    first = run_production(api.db, settings, limit=1)
     # The other worker produced the first job and, in the same run, the second; the slow one
     # found the first done when it came to store it, and the second no longer due.
     assert taken_over == [2] and first == 0
@@ -210,7 +221,9 @@ class Killed(BaseException):
     """The worker's process dies here (not an error it could catch)."""
 
 
-def test_a_worker_killed_mid_job_resumes_to_exactly_one_set(api: Any, settings: Settings) -> None:
+def test_a_worker_killed_mid_job_resumes_to_exactly_one_set(
+    api: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     meeting, _ = ready(api, 3)
     close(api, meeting)
     rendered: list[int] = []
@@ -220,12 +233,9 @@ def test_a_worker_killed_mid_job_resumes_to_exactly_one_set(api: Any, settings: 
         if len(rendered) == 2:
             raise Killed
 
-    production.HOOKS["after_render"] = die_after_the_second_render
-    try:
-        with pytest.raises(Killed):
-            run_production(api.db, settings)
-    finally:
-        production.HOOKS.clear()
+    after_render(monkeypatch, die_after_the_second_render)
+    with pytest.raises(Killed):
+        run_production(api.db, settings)
     assert produced(api.db, meeting)["jobs"] == {"done": 1, "pending": 3}
     # Its claims hold until their lease passes: nobody renders them meanwhile…
     assert run_production(api.db, settings) == 0

@@ -449,7 +449,7 @@ def test_page_forms_refuse_such_text_with_a_french_page_and_change_nothing(
         "chair",
         "/seances/nouvelle",
         data={
-            "call_id": str(files["call"]["id"]),
+            "call_ids": str(files["call"]["id"]),
             "title": "Séance\r\nBcc: x@example.org",
             "starts_at": "2027-01-15T14:00",
             "location": "Grenoble",

@@ -7,6 +7,7 @@ build/screenshots/ and checked with axe-core: no serious or critical violation.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -24,6 +25,7 @@ import uvicorn
 from engine.db import Database
 from engine.settings import Settings, get_settings
 from tests.conftest import PASSWORD, Seeded, minimal_pdf
+from tests.wording import problems
 
 CHROMIUM = Path(os.environ.get("COFINANCE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -113,6 +115,8 @@ class Visitor:
     context: Any = None
     page: Any = None
     checked: list[str] = field(default_factory=list)
+    # (address, visible text) of every page loaded, read back at teardown (tests/wording.py).
+    seen: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # bypass_csp: the pages forbid inline scripts, and axe-core is injected as one.
@@ -126,6 +130,23 @@ class Visitor:
         )
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
+        self.page.on("load", self.record)
+
+    def record(self, page: Any) -> None:
+        """Keep the visible text of a page that finished loading (not its HTML attributes)."""
+        # Already navigating away: the next load is recorded instead.
+        with contextlib.suppress(Exception):
+            self.seen.append((page.url, page.inner_text("body")))
+
+    def wording_problems(self) -> list[str]:
+        """Internal codes and English words read on the pages visited (tests/wording.py)."""
+        if not self.page.is_closed():
+            self.record(self.page)  # the page as it is now, after any script updated it
+        return [
+            f"{self.name} on {url}: {problem}"
+            for url, text in dict.fromkeys(self.seen)
+            for problem in problems(text)
+        ]
 
     def login(self, username: str, password: str = PASSWORD) -> None:
         self.page.goto("/connexion")
@@ -175,8 +196,10 @@ def visitors(browser: Any, live_server: LiveServer) -> Iterator[Any]:
         return visitor
 
     yield open_as
+    found = [problem for visitor in opened for problem in visitor.wording_problems()]
     for visitor in opened:
         visitor.close()
+    assert not found, "Internal codes or English words shown to users:\n" + "\n".join(found)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from engine.clock import PARIS
 from tests.pages.conftest import PDF
 
 DOCUMENTS = [
@@ -113,7 +114,7 @@ def test_from_filing_to_letter(visitors: Any, reaap_call: dict[str, Any]) -> Non
         page.set_input_files(
             "#f-file", files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}]
         )
-        page.get_by_role("button", name="Joindre la pièce").click()
+        page.get_by_role("button", name="Joindre les pièces").click()
         expect(page.get_by_text("La pièce est jointe au dossier.")).to_be_visible()
     holder.check("07-porteur-dossier-brouillon")
     page.get_by_role("button", name="Déposer la demande").click()
@@ -127,6 +128,11 @@ def test_from_filing_to_letter(visitors: Any, reaap_call: dict[str, Any]) -> Non
     caf.page.select_option("#filtre-appel", str(call_id))
     caf.page.get_by_role("button", name="Filtrer").click()
     caf.page.get_by_role("link", name="Café des parents de l'Abbaye").click()
+    # The calculation in words; the raw trace is folded away for experts.
+    expect(caf.page.locator(".cf-explanation")).to_contain_text(
+        "Part Caf plafonnée à une fraction du coût"
+    )
+    caf.page.get_by_text("Trace technique (pour les experts)").click()
     caf.page.get_by_role("button", name=re.compile("Part de Caf de l'Isère")).click()
     expect(caf.page.get_by_text("caf.reaap.max_share")).to_be_visible()
     caf.check("10-financeur-dossier-trace")
@@ -159,9 +165,11 @@ def test_from_filing_to_letter(visitors: Any, reaap_call: dict[str, Any]) -> Non
     chair.goto("/seances")
     chair.check("16-presidence-seances-vide")
     chair.page.get_by_role("link", name="Nouvelle séance").click()
-    chair.page.select_option("#f-call-id", str(call_id))
+    chair.page.locator(f"#f-call-{call_id}").check(force=True)
     fill(chair.page, "title", "Comité du printemps")
-    fill(chair.page, "starts_at", f"{datetime.now(UTC).year + 1}-03-12T14:30")
+    # Today: a session opens only from its day (tests/pages/test_chair_meeting.py moves it).
+    today = datetime.now(UTC).astimezone(PARIS).date()
+    fill(chair.page, "starts_at", f"{today.isoformat()}T08:00")
     fill(chair.page, "location", "Hôtel du Département, Grenoble")
     chair.check("17-presidence-nouvelle-seance")
     chair.page.get_by_role("button", name="Créer la séance").click()
@@ -193,6 +201,8 @@ def test_from_filing_to_letter(visitors: Any, reaap_call: dict[str, Any]) -> Non
 
     # --- the chair closes: the decisions are locked, letters and minutes produced right after
     chair.page.reload()
+    chair.page.get_by_role("link", name="Clore la séance…").click()
+    chair.page.get_by_label(re.compile("Je confirme la clôture")).check(force=True)
     chair.page.get_by_role("button", name="Clore la séance").click()
     expect(chair.page.get_by_text("La séance est close")).to_be_visible()
     with chair.page.expect_download() as minutes:

@@ -16,7 +16,7 @@ from engine.access import Actor
 from engine.db import Database
 from engine.models import Letter, Notification, OutboxMessage, User
 from engine.settings import Settings
-from tests.api.conftest import Api
+from tests.api.conftest import Api, pdf_bytes
 
 # Workflow rows: a refused request must not change their state or version either.
 VERSIONED = ("applications", "shares", "sessions", "calls")
@@ -99,6 +99,9 @@ def build_world(api: Api) -> World:
     ids["closed_session"] = closed["id"]
     ids["open_session"] = api.open_session(call["id"], [ids["scheduled"]])["id"]
     convened = api.session(call["id"], title="Séance convoquée")
+    # An empty agenda is not convened.
+    ids["convened_app"] = api.eligible(call["id"], title="ASSO-CONVENED")["id"]
+    api.agenda(convened["id"], [ids["convened_app"]])
     api.move(convened["id"], "convene")
     ids["convened_session"] = convened["id"]
     ids["planned_session"] = api.session(call["id"], title="Séance planifiée")["id"]
@@ -131,6 +134,22 @@ def build_world(api: Api) -> World:
         message = session.exec(select(OutboxMessage)).first()
         assert message is not None
         ids["message"] = message.id or 0
+    # An account and a funder the administrator's routes edit, deactivate and reactivate.
+    from engine.services.accounts import create_user
+
+    spare = create_user(
+        api.db, "spare", "a spare password 2027", "chair", email="spare@example.org"
+    )
+    ids["spare_user"] = spare.id or 0
+    # Two documents kept in asso's profile ("Mon organisation": the API's routes, the page's).
+    for name, kind in (("profile_document", "rib"), ("profile_page_document", "approved_accounts")):
+        kept = api.post(
+            "asso",
+            "/organisations/me/documents",
+            data={"kind": kind},
+            files={"file": (f"{kind}.pdf", pdf_bytes(), "application/pdf")},
+        )
+        ids[name] = next(d["id"] for d in api.ok(kept, 201)["documents"] if d["kind"] == kind)
     return world
 
 

@@ -195,12 +195,20 @@ def table() -> list[Case]:
         Case("GET", V1 + "/sessions", STAFF | FUNDERS),
         Case("POST", V1 + "/sessions", CHAIR, body={"json": "session_body"}),
         Case("GET", V1 + meeting, SESSION_VIEWERS, V1 + "/sessions/{open_session}"),
+        Case("GET", V1 + meeting + "/pack", SESSION_VIEWERS, V1 + "/sessions/{open_session}/pack"),
         Case(
             "PUT",
             V1 + meeting + "/agenda",
             CHAIR,
             V1 + "/sessions/{planned_session}/agenda",
             {"json": {"application_ids": []}},
+        ),
+        Case(
+            "PATCH",
+            V1 + meeting,
+            CHAIR,
+            V1 + "/sessions/{planned_session}",
+            {"json": {"location": "Salle du conseil"}},
         ),
         Case("POST", V1 + meeting + "/convene", CHAIR, V1 + "/sessions/{planned_session}/convene"),
         Case("POST", V1 + meeting + "/open", CHAIR, V1 + "/sessions/{convened_session}/open"),
@@ -224,7 +232,119 @@ def table() -> list[Case]:
             V1 + "/notifications/{asso_notification}/read",
         ),
         Case("GET", V1 + "/outbox", ADMIN),
+        Case("GET", V1 + "/outbox/{message_id}", ADMIN, V1 + "/outbox/{message}"),
+        # -- accounts, funders and calls: the administrator's editing
+        Case("GET", V1 + "/users", ADMIN),
+        Case("GET", V1 + "/users/{user_id}", ADMIN, V1 + "/users/{spare_user}"),
+        Case(
+            "PATCH",
+            V1 + "/users/{user_id}",
+            ADMIN,
+            V1 + "/users/{spare_user}",
+            {"json": {"name": "Compte de réserve"}},
+        ),
+        Case(
+            "POST",
+            V1 + "/users/{user_id}/password-reset",
+            ADMIN,
+            V1 + "/users/{spare_user}/password-reset",
+        ),
+        Case(
+            "POST", V1 + "/users/{user_id}/deactivate", ADMIN, V1 + "/users/{spare_user}/deactivate"
+        ),
+        Case(
+            "POST", V1 + "/users/{user_id}/reactivate", ADMIN, V1 + "/users/{spare_user}/reactivate"
+        ),
+        Case("GET", V1 + "/funders/{code}", SIGNED_IN, V1 + "/funders/grenoble"),
+        Case(
+            "PATCH",
+            V1 + "/funders/{code}",
+            ADMIN,
+            V1 + "/funders/grenoble",
+            {"json": {"name": "Ville de Grenoble"}},
+        ),
+        Case("POST", V1 + "/funders/{code}/deactivate", ADMIN, V1 + "/funders/grenoble/deactivate"),
+        Case("POST", V1 + "/funders/{code}/reactivate", ADMIN, V1 + "/funders/grenoble/reactivate"),
+        Case(
+            "PATCH",
+            V1 + "/calls/{call_id}",
+            STAFF,
+            V1 + "/calls/{draft_call}",
+            {"json": {"title": "Appel modifié"}},
+        ),
+        Case(
+            "POST",
+            V1 + "/auth/password-reset",
+            PUBLIC,
+            body={"json": {"username": "nobody"}},
+        ),
+        Case(
+            "POST",
+            V1 + "/auth/password-reset/confirm",
+            PUBLIC,
+            body={"json": {"token": "not-a-token", "password": "a new password 2027"}},
+        ),
+        Case("GET", "/mot-de-passe/oublie", PUBLIC),
+        Case("POST", "/mot-de-passe/oublie", PUBLIC, body={"data": {"username": "nobody"}}),
+        Case("GET", "/mot-de-passe/nouveau", PUBLIC),
+        Case(
+            "POST",
+            "/mot-de-passe/nouveau",
+            PUBLIC,
+            body={"data": {"token": "x", "password": "a new password 2027"}},
+        ),
         Case("POST", V1 + "/outbox/{message_id}/retry", ADMIN, V1 + "/outbox/{message}/retry"),
+        # -- the holder's organisation profile, copies, the commune picker
+        Case("GET", V1 + "/organisations/me", APPLICANTS),
+        Case(
+            "PATCH",
+            V1 + "/organisations/me",
+            APPLICANTS,
+            body={"json": {"address": "1 place Grenette, Grenoble"}},
+        ),
+        Case(
+            "POST",
+            V1 + "/organisations/me/documents",
+            APPLICANTS,
+            body={"data": {"kind": "statuts"}, **pdf_upload()},
+        ),
+        Case(
+            "GET",
+            V1 + "/organisations/me/documents/{document_id}",
+            HOLDER,
+            V1 + "/organisations/me/documents/{profile_document}",
+        ),
+        Case(
+            "DELETE",
+            V1 + "/organisations/me/documents/{document_id}",
+            HOLDER,
+            V1 + "/organisations/me/documents/{profile_document}",
+        ),
+        Case("POST", V1 + app + "/copy", HOLDER, V1 + "/applications/{draft}/copy"),
+        Case("GET", V1 + "/communes", PUBLIC, V1 + "/communes?q=grenoble"),
+        Case("GET", "/organisation", APPLICANTS),
+        Case("POST", "/organisation", APPLICANTS, body={"data": {"address": "1 place Grenette"}}),
+        Case(
+            "POST",
+            "/organisation/pieces",
+            APPLICANTS,
+            body={
+                "files": {"file.activity_report": ("rapport.pdf", pdf_bytes(), "application/pdf")}
+            },
+        ),
+        Case(
+            "GET",
+            "/organisation/pieces/{document_id}",
+            HOLDER,
+            "/organisation/pieces/{profile_page_document}",
+        ),
+        Case(
+            "POST",
+            "/organisation/pieces/{document_id}/retirer",
+            HOLDER,
+            "/organisation/pieces/{profile_page_document}/retirer",
+        ),
+        Case("POST", dossier + "/copier", HOLDER, "/dossiers/{draft}/copier"),
         # -- pages: the holder's
         Case("GET", "/demandes", APPLICANTS),
         Case("GET", "/demandes/nouvelle", APPLICANTS),
@@ -280,6 +400,7 @@ def table() -> list[Case]:
         Case("POST", dossier + "/retirer", HOLDER, "/dossiers/{eligible}/retirer"),
         # -- pages: funders', the chair's, the administrator's
         Case("GET", "/financeur/dossiers", FUNDERS),
+        Case("GET", "/financeur/dossiers.csv", FUNDERS),
         Case("GET", "/financeur/enveloppes", FUNDERS),
         Case("GET", "/comite/dossiers", STAFF),
         Case("GET", "/tableau-de-bord", STAFF),
@@ -314,6 +435,15 @@ def table() -> list[Case]:
             "/seances/{open_session}/decisions",
             {"data": decision},
         ),
+        Case("GET", seance + "/modifier", CHAIR, "/seances/{planned_session}/modifier"),
+        Case(
+            "POST",
+            seance + "/modifier",
+            CHAIR,
+            "/seances/{planned_session}/modifier",
+            {"data": {"location": "Salle du conseil"}},
+        ),
+        Case("GET", seance + "/cloture", CHAIR, "/seances/{open_session}/cloture"),
         Case("POST", seance + "/close", CHAIR, "/seances/{open_session}/close"),
         Case("POST", seance + "/cancel", CHAIR, "/seances/{planned_session}/cancel"),
         Case("GET", "/admin/financeurs", ADMIN),
@@ -321,6 +451,43 @@ def table() -> list[Case]:
         Case("GET", "/admin/utilisateurs", ADMIN),
         Case("POST", "/admin/utilisateurs", ADMIN, body={"data": {"username": "x"}}),
         Case("GET", "/admin/envois", ADMIN),
+        Case("GET", "/admin/envois/{message_id}", ADMIN, "/admin/envois/{message}"),
+        Case("GET", "/admin/utilisateurs/{user_id}", ADMIN, "/admin/utilisateurs/{spare_user}"),
+        Case(
+            "POST",
+            "/admin/utilisateurs/{user_id}",
+            ADMIN,
+            "/admin/utilisateurs/{spare_user}",
+            {"data": {"name": "Compte de réserve", "role": "chair"}},
+        ),
+        Case(
+            "POST",
+            "/admin/utilisateurs/{user_id}/{action}",
+            ADMIN,
+            "/admin/utilisateurs/{spare_user}/mot-de-passe",
+        ),
+        Case("GET", "/admin/financeurs/{code}", ADMIN, "/admin/financeurs/grenoble"),
+        Case(
+            "POST",
+            "/admin/financeurs/{code}",
+            ADMIN,
+            "/admin/financeurs/grenoble",
+            {"data": {"name": "Ville de Grenoble", "kind": "commune", "insee": "38185"}},
+        ),
+        Case(
+            "POST",
+            "/admin/financeurs/{code}/{action}",
+            ADMIN,
+            "/admin/financeurs/grenoble/reactiver",
+        ),
+        Case("GET", "/admin/appels/{call_id}", STAFF, "/admin/appels/{draft_call}"),
+        Case(
+            "POST",
+            "/admin/appels/{call_id}",
+            STAFF,
+            "/admin/appels/{draft_call}",
+            {"data": {"title": "Appel modifié"}},
+        ),
         Case(
             "POST", "/admin/envois/{message_id}/relancer", ADMIN, "/admin/envois/{message}/relancer"
         ),
@@ -487,7 +654,9 @@ def test_every_route_lets_in_whoever_is_entitled(matrix_world: World) -> None:
 
 def _visible(world: World) -> Callable[[str], set[int]]:
     ids = world.ids
-    submitted = {ids[k] for k in ("eligible", "ineligible", "scheduled", "decided")}
+    submitted = {
+        ids[k] for k in ("eligible", "ineligible", "scheduled", "decided", "convened_app")
+    }
     mine = submitted | {ids["draft"]}
 
     def visible(user: str) -> set[int]:
@@ -516,6 +685,7 @@ def test_lists_never_contain_rows_of_others(matrix_world: World) -> None:
             ("ineligible", "ASSO-INELIGIBLE"),
             ("scheduled", "ASSO-SCHEDULED"),
             ("decided", "ASSO-DECIDED"),
+            ("convened_app", "ASSO-CONVENED"),
             ("theirs", "OTHER-ELIGIBLE"),
         )
     }
@@ -549,7 +719,7 @@ def test_lists_never_contain_rows_of_others(matrix_world: World) -> None:
         page = (
             "/demandes"
             if user in APPLICANTS
-            else "/financeur/dossiers"
+            else "/financeur/dossiers?vue=tous"  # every file, not only those to examine
             if user in FUNDERS
             else "/comite/dossiers"
         )

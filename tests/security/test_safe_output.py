@@ -8,6 +8,7 @@ import email
 import email.policy
 import io
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -93,6 +94,9 @@ def hostile(api: Any, db: Any) -> dict[str, Any]:
     )
     api.agenda(meeting["id"], [app_id])
     api.move(meeting["id"], "convene")
+    # A session opens from its day: the chair moves it to today (an amended convocation).
+    today = {"starts_at": datetime.now(UTC).isoformat()}
+    api.ok(api.patch("chair", f"/sessions/{meeting['id']}", json=today))
     api.move(meeting["id"], "open")
     for funder in ("caf", "departement"):
         api.ok(

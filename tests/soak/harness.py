@@ -201,6 +201,45 @@ def tokens(base_url: str) -> dict[str, dict[str, str]]:
     return result
 
 
+def ready_to_close(client: httpx.Client, headers: dict[str, dict[str, str]], ids: list[int]) -> int:
+    """A session with these applications on its agenda, open, every share granted."""
+
+    def call(method: str, user: str, path: str, **kwargs: Any) -> Any:
+        response = client.request(method, path, headers=headers[user], **kwargs)
+        assert response.status_code < 300, (path, response.status_code, response.text)
+        return response.json()
+
+    meeting = call(
+        "POST",
+        "chair",
+        "/sessions",
+        json={
+            "call_id": 1,
+            "title": "Séance",
+            "starts_at": now().isoformat(),  # today: a session opens from its day
+            "location": "Grenoble",
+        },
+    )
+    path = f"/sessions/{meeting['id']}"
+    call("PUT", "chair", f"{path}/agenda", json={"application_ids": ids})
+    call("POST", "chair", f"{path}/convene")
+    call("POST", "chair", f"{path}/open")
+    for item in call("GET", "chair", path)["agenda"]:
+        for share in item["shares"]:
+            call(
+                "POST",
+                MEMBERS[share["funder"]],
+                f"{path}/decisions",
+                json={
+                    "application_id": item["id"],
+                    "funder": share["funder"],
+                    "outcome": "granted",
+                    "amount": share["requested"],
+                },
+            )
+    return int(meeting["id"])
+
+
 # ---------------------------------------------------------------- the workload
 
 
@@ -296,7 +335,7 @@ class Workload:
                 json={
                     "call_id": 1,
                     "title": f"Séance {index}",
-                    "starts_at": "2027-01-15T14:00:00+01:00",
+                    "starts_at": now().isoformat(),  # today: a session opens from its day
                     "location": "Grenoble",
                 },
             )

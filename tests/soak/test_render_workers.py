@@ -10,7 +10,6 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -23,11 +22,11 @@ from engine.services.letters import PARALLEL_FROM
 from engine.settings import Settings
 from tests.engine.test_lifeline import DEADLINE, group_members, wait_until_gone
 from tests.soak.harness import (
-    MEMBERS,
     Server,
     database,
     invariants,
     orphans,
+    ready_to_close,
     seed,
     settle,
     tokens,
@@ -40,45 +39,6 @@ CONVOCATIONS = 9  # the chair, four funder members, the four funders' addresses
 @pytest.fixture
 def backend() -> str:
     return "sqlite"
-
-
-def ready_to_close(client: httpx.Client, headers: dict[str, dict[str, str]], ids: list[int]) -> int:
-    """A session with these applications on its agenda, open, every share granted."""
-
-    def call(method: str, user: str, path: str, **kwargs: Any) -> Any:
-        response = client.request(method, path, headers=headers[user], **kwargs)
-        assert response.status_code < 300, (path, response.status_code, response.text)
-        return response.json()
-
-    meeting = call(
-        "POST",
-        "chair",
-        "/sessions",
-        json={
-            "call_id": 1,
-            "title": "Séance",
-            "starts_at": "2027-01-15T14:00:00+01:00",
-            "location": "Grenoble",
-        },
-    )
-    path = f"/sessions/{meeting['id']}"
-    call("PUT", "chair", f"{path}/agenda", json={"application_ids": ids})
-    call("POST", "chair", f"{path}/convene")
-    call("POST", "chair", f"{path}/open")
-    for item in call("GET", "chair", path)["agenda"]:
-        for share in item["shares"]:
-            call(
-                "POST",
-                MEMBERS[share["funder"]],
-                f"{path}/decisions",
-                json={
-                    "application_id": item["id"],
-                    "funder": share["funder"],
-                    "outcome": "granted",
-                    "amount": share["requested"],
-                },
-            )
-    return int(meeting["id"])
 
 
 def render_workers_of(server_pid: int) -> list[int]:

@@ -1,11 +1,11 @@
-"""French formatting of amounts, dates and percentages."""
+"""French formatting of amounts, numbers, dates and percentages (Babel's fr_FR)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
-from engine.formatting import format_date, format_money, format_percent
+from engine.formatting import format_date, format_money, format_number, format_percent, plural
 
 NNBSP = "\u202f"
 NBSP = "\u00a0"
@@ -61,8 +61,8 @@ def test_dates_are_written_with_the_month_in_words():
     assert format_date(date(2026, 11, 27)) == "27 novembre 2026"
 
 
-def test_the_first_of_the_month_is_an_ordinal():
-    assert format_date(date(2026, 12, 1)) == "1er décembre 2026"
+def test_the_first_of_the_month_is_written_as_babel_writes_it_in_figures():
+    assert format_date(date(2026, 12, 1)) == "1 décembre 2026"
     assert format_date(date(2026, 12, 2)) == "2 décembre 2026"
 
 
@@ -89,7 +89,7 @@ def test_every_month_has_its_french_name(month, name):
 
 def test_a_datetime_is_shown_on_paris_clocks_with_hours_and_minutes():
     assert format_date(datetime(2026, 11, 27, 13, 30, tzinfo=UTC)) == ("27 novembre 2026 à 14 h 30")
-    assert format_date(datetime(2026, 7, 1, 7, 5, tzinfo=UTC)) == "1er juillet 2026 à 9 h 05"
+    assert format_date(datetime(2026, 7, 1, 7, 5, tzinfo=UTC)) == "1 juillet 2026 à 9 h 05"
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_a_datetime_is_shown_on_paris_clocks_with_hours_and_minutes():
         (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "25 octobre 2026 à 2 h 30"),
         (datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "25 octobre 2026 à 2 h 30"),
         # Late evening UTC is already the next day in Paris.
-        (datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "1er décembre 2026 à 0 h 30"),
+        (datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "1 décembre 2026 à 0 h 30"),
     ],
 )
 def test_paris_time_follows_the_daylight_saving_changes(utc, expected):
@@ -127,3 +127,39 @@ def test_a_naive_datetime_is_taken_as_utc_as_the_database_stores_it():
 )
 def test_a_ratio_is_written_as_a_french_percentage(ratio, expected):
     assert format_percent(Decimal(ratio)) == f"{expected}{NBSP}%"
+
+
+def test_babel_and_our_amounts_agree_character_for_character():
+    from babel.numbers import format_currency
+
+    assert format_money(Decimal("98765.4")) == format_currency(
+        Decimal("98765.40"), "EUR", locale="fr_FR"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1.5", "1,5"), ("2", "2"), ("1.50", "1,5"), ("1200", f"1{NNBSP}200"), ("0.125", "0,125")],
+)
+def test_a_quantity_has_a_decimal_comma_and_no_trailing_zeros(value, expected):
+    assert format_number(Decimal(value)) == expected
+
+
+def test_a_whole_count_is_written_without_decimals():
+    assert format_number(3) == "3"
+
+
+def test_a_float_quantity_is_refused():
+    with pytest.raises(TypeError):
+        format_number(1.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"), [(0, "0 groupe"), (1, "1 groupe"), (2, "2 groupes"), (3, "3 groupes")]
+)
+def test_a_count_takes_the_french_plural_from_two(count, expected):
+    assert plural(count, "groupe") == expected
+
+
+def test_an_irregular_plural_is_given_in_full():
+    assert plural(2, "groupe éligible", "groupes éligibles") == "2 groupes éligibles"

@@ -203,7 +203,7 @@ def test_the_decision_letter_names_the_holder_every_funder_and_french_amounts():
 
 def test_the_decision_letter_is_dated_in_french_and_names_its_subject():
     content = text(decision_letter(LETTER))
-    assert "Le 1er décembre 2026" in content
+    assert "Le 1 décembre 2026" in content
     assert "réuni le 27 novembre 2026" in content
     assert "Objet : décision du comité des financeurs — Ateliers parents-enfants" in content
     assert "Département de la Manche" in content
@@ -257,7 +257,10 @@ def test_the_funder_letter_is_on_the_funders_letterhead_with_only_its_decision()
     content = " ".join(pages)
     assert "Acompte : 17 500,00 € — Solde : 7 500,00 €" in content
     assert CONVENTION in content
-    assert f"recours gracieux auprès de Caisse d'allocations familiales ou {APPEAL}" in content
+    assert (
+        f"recours gracieux auprès de ce financeur (Caisse d'allocations familiales) ou {APPEAL}"
+        in content
+    )
     assert "État" not in content
     assert "MSA" not in content
 

@@ -25,9 +25,10 @@ from aiosmtpd.controller import Controller
 from reportlab.pdfgen.canvas import Canvas
 from sqlmodel import col, select
 
+from engine import clock
 from engine.access import SYSTEM, Actor
 from engine.db import Database
-from engine.models import Event, OutboxMessage, User
+from engine.models import Event, Meeting, OutboxMessage
 from engine.reads import ApplicationRead
 from engine.services import applications, calls, sessions
 from engine.services.accounts import create_user
@@ -149,7 +150,12 @@ class World:
     def decide_all(self, session_id: int, application_id: int) -> None:
         """Open the session, grant caf and departement, refuse msa, close it."""
         chair = self.actor("chair")
-        sessions.open_session(self.db, chair, session_id)
+        with self.db.reading() as session:
+            meeting = session.get(Meeting, session_id)
+            assert meeting is not None
+            starts_at = meeting.starts_at
+        with clock.at(max(clock.now(), starts_at)):  # a session opens from its day on
+            sessions.open_session(self.db, chair, session_id)
         for code, user, outcome, amount in (
             ("caf", "caf1", "granted", Decimal("3000.00")),
             ("departement", "dep1", "granted", Decimal("1000.00")),
@@ -189,12 +195,6 @@ class World:
                     )
                 )
             )
-
-    def email_of(self, username: str) -> str:
-        with self.db.reading() as session:
-            user = session.exec(select(User).where(User.username == username)).one()
-        assert user.email is not None
-        return user.email
 
 
 def build_world(db: Database, settings: Settings) -> World:

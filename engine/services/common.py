@@ -1,0 +1,45 @@
+"""Rules several use cases apply, said once: whether the caller's version of a row is still the
+current one, which funder a request names, which share of a file a funder's member acts on.
+
+(Who sits on a session's committee is decided once too, with the session's other access rules:
+`engine.services.meetings.sits_on_committee`.)"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlmodel import Session, select
+
+from engine.errors import Conflict
+from engine.models import Funder, Share
+from engine.rulebook import FieldError, InvalidInput
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+def check_version(row: Versioned, expected: int | None) -> None:
+    """The version the caller read (If-Match, or an expected version in the body) must still be
+    the row's: someone else changed it meanwhile otherwise (409). None: the caller did not say."""
+    if expected is not None and expected != row.version:
+        raise Conflict("stale_version", yours=expected, version=row.version)
+
+
+def funder_by_code(session: Session, code: str) -> Funder:
+    """The funder a request names by its code (422 on the `funder` field otherwise)."""
+    funder = session.exec(select(Funder).where(Funder.code == code)).first()
+    if funder is None:
+        raise InvalidInput([FieldError("funder", "unknown_funder", code=code)])
+    return funder
+
+
+def share_of(session: Session, application_id: int, funder_id: int) -> Share:
+    """The share a file asks of a funder (422 on the `funder` field if it asks it nothing)."""
+    share = session.exec(
+        select(Share).where(Share.application_id == application_id, Share.funder_id == funder_id)
+    ).first()
+    if share is None:
+        raise InvalidInput([FieldError("funder", "asks_nothing")])
+    return share

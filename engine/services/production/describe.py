@@ -1,0 +1,213 @@
+"""What each kind of production job renders, and how it stores what was rendered.
+
+A claimed job is described (read in one reading transaction for the whole batch) as the
+documents to render and a `store` step: the letters with their PDFs, the emails attaching them,
+and — when the holder has no email address, the letter being then available on the holder's
+pages — the domain step `mark_notified`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from engine.access import SYSTEM, Actor
+from engine.clock import paris_date
+from engine.models import AgendaItem, Application, Funder, Meeting, ProductionJob, Share, User
+from engine.notify.outbox import enqueue, funder_recipients, notify_holder
+from engine.services import letters
+from engine.services.notification import mark_notified
+from engine.services.production.jobs import STATUS_LABELS
+from engine.settings import Settings
+
+
+@dataclass(frozen=True)
+class Claim:
+    job_id: int
+    token: int  # the attempt number this claim made; storing needs it unchanged
+
+
+@dataclass
+class Work:
+    """A claimed job, described: the documents to render and how to store their PDFs."""
+
+    claim: Claim
+    job: ProductionJob
+    documents: list[letters.Document]
+    store: Callable[[Session, list[bytes]], None]
+
+
+class Context:
+    """What the jobs of one batch read, loaded once: funders, the shares of their files."""
+
+    def __init__(self, session: Session, settings: Settings, claims: list[Claim]) -> None:
+        self.session = session
+        self.settings = settings
+        self.jobs = {
+            job.id: job
+            for job in session.exec(
+                select(ProductionJob).where(col(ProductionJob.id).in_([c.job_id for c in claims]))
+            )
+        }
+        self.funders: dict[int | None, Funder] = {f.id: f for f in session.exec(select(Funder))}
+        self.meetings: dict[int, Meeting] = {}
+        self.signers: dict[int | None, Actor] = {}
+        wanted = {j.application_id for j in self.jobs.values() if j.kind == "letter"}
+        self.shares = _shares_of(session, wanted)
+
+    def meeting(self, session_id: int) -> Meeting:
+        if session_id not in self.meetings:
+            meeting = self.session.get(Meeting, session_id)
+            if meeting is None:
+                raise LookupError(f"no session {session_id}")
+            self.meetings[session_id] = meeting
+        return self.meetings[session_id]
+
+    def signer(self, job: ProductionJob) -> Actor:
+        if job.actor_id not in self.signers:
+            user = self.session.get(User, job.actor_id) if job.actor_id is not None else None
+            self.signers[job.actor_id] = Actor.of(user) if user is not None else SYSTEM
+        return self.signers[job.actor_id]
+
+    def describe(self, claim: Claim) -> Work:
+        job = self.jobs.get(claim.job_id)
+        if job is None:
+            raise LookupError(f"no production job {claim.job_id}")
+        meeting = self.meeting(job.session_id)
+        if job.kind == "letter":
+            return self._letters(claim, job, meeting)
+        if job.kind == "minutes":
+            return self._minutes(claim, job, meeting)
+        if job.kind == "convocation":
+            return self._convocation(claim, job, meeting)
+        raise ValueError(f"unknown production job kind {job.kind!r}")
+
+    def _letters(self, claim: Claim, job: ProductionJob, meeting: Meeting) -> Work:
+        application = self.session.get(Application, job.application_id)
+        if application is None:
+            raise LookupError(f"no application {job.application_id}")
+        shares = self.shares[application.id]
+        described = letters.decision_documents(
+            self.session,
+            self.settings,
+            application,
+            meeting,
+            self.signer(job),
+            self.funders,
+            shares,
+        )
+        lines = [
+            {
+                "funder_name": self.funders[s.funder_id].name,
+                "label": {"granted": "accordée", "refused": "refusée"}.get(s.state, s.state),
+                "amount": s.granted,
+            }
+            for s in shares
+        ]
+
+        def store(session: Session, pdfs: list[bytes]) -> None:
+            holder_letter, per_funder = letters.store_decision_letters(
+                session, described, meeting, iter(pdfs)
+            )
+            current = session.get(Application, application.id)
+            assert current is not None
+            sent = notify_holder(
+                session,
+                current,
+                "decision",
+                attachments=[holder_letter.id or 0],
+                meeting=meeting,
+                lines=lines,
+            )
+            for funder, letter in per_funder:
+                for email in funder_recipients(session, funder):
+                    enqueue(
+                        session,
+                        "funder_decision",
+                        email,
+                        {"meeting": meeting, "application": current, "funder": funder},
+                        application_id=current.id,
+                        attachments=[letter.id or 0],
+                    )
+            if not sent:
+                # No address to write to: the letter, available on the holder's pages, is the
+                # notification.
+                mark_notified(session, current, letter=holder_letter.id)
+
+        return Work(claim, job, described.documents(), store)
+
+    def _minutes(self, claim: Claim, job: ProductionJob, meeting: Meeting) -> Work:
+        agenda = _agenda(self.session, meeting)
+        document = letters.minutes_document(
+            self.session,
+            self.settings,
+            meeting,
+            agenda,
+            self.signer(job),
+            STATUS_LABELS,
+            self.funders,
+            _shares_of(self.session, [a.id for a in agenda]),
+        )
+
+        def store(session: Session, pdfs: list[bytes]) -> None:
+            letters.store_minutes(session, meeting, pdfs[0])
+
+        return Work(claim, job, [document], store)
+
+    def _convocation(self, claim: Claim, job: ProductionJob, meeting: Meeting) -> Work:
+        ids = [int(i) for i in job.data.get("agenda", [])]
+        found = {
+            a.id: a
+            for a in self.session.exec(select(Application).where(col(Application.id).in_(ids)))
+        }
+        agenda = [found[i] for i in ids if i in found]
+        document = letters.convocation_document(
+            meeting,
+            str(job.data.get("name", "")),
+            agenda,
+            self.signer(job).name,
+            paris_date(job.created_at),
+        )
+        email = str(job.data.get("email", ""))
+
+        def store(session: Session, pdfs: list[bytes]) -> None:
+            letter = letters.store_convocation(session, meeting, pdfs[0])
+            enqueue(
+                session,
+                "convocation",
+                email,
+                {
+                    "meeting": meeting,
+                    "count": len(agenda),
+                    # An amended convocation (agenda, date or place changed) says what changed.
+                    "changes": list(job.data.get("changes") or []),
+                },
+                attachments=[letter.id or 0],
+            )
+
+        return Work(claim, job, [document], store)
+
+
+def _shares_of(
+    session: Session, application_ids: Iterable[int | None]
+) -> dict[int | None, list[Share]]:
+    """The shares of these files, each file's in their order."""
+    shares: dict[int | None, list[Share]] = {i: [] for i in application_ids}
+    for share in session.exec(
+        select(Share).where(col(Share.application_id).in_(list(shares))).order_by(col(Share.id))
+    ):
+        shares[share.application_id].append(share)
+    return shares
+
+
+def _agenda(session: Session, meeting: Meeting) -> list[Application]:
+    return list(
+        session.exec(
+            select(Application)
+            .join(AgendaItem, col(AgendaItem.application_id) == col(Application.id))
+            .where(AgendaItem.session_id == meeting.id)
+            .order_by(col(AgendaItem.position))
+        )
+    )

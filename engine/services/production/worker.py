@@ -1,0 +1,155 @@
+"""The worker: claim due jobs, render their documents outside any transaction, store each job.
+
+1. **claim** (one short transaction: `FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE`
+   on SQLite): due pending jobs get `attempts + 1` and a lease (`lease_until`); the attempt
+   number is the claim's token. Several processes never render the same job at once.
+2. **render**, outside any transaction (in worker processes when there are many documents);
+3. **store**, one transaction per job: mark the job done only if it is still pending with our
+   token (a conditional UPDATE, its row count checked), then what the job's description stores
+   (engine/services/production/describe.py).
+
+A job produced twice therefore stores once: the second store finds the job done, or its token
+stale, and rolls back. A worker killed anywhere leaves its jobs pending; another process takes
+them over once their lease has passed (`COFINANCE_PRODUCTION_LEASE_SECONDS`). A job that fails
+is retried with a growing delay, its error kept in `last_error`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+
+from engine.clock import now
+from engine.db import Database
+from engine.models import ProductionJob
+from engine.services import letters
+from engine.services.production.describe import Claim, Context, Work
+from engine.settings import Settings
+
+log = logging.getLogger("cofinance.production")
+
+
+class _Lost(Exception):
+    """The job is no longer ours: done by another worker, or taken over after our lease."""
+
+
+def run_production(
+    db: Database, settings: Settings, limit: int | None = None, stop: threading.Event | None = None
+) -> int:
+    """Produce every due job, claimed in batches; returns how many this call produced."""
+    produced = 0
+    while stop is None or not stop.is_set():
+        claims = _claim(db, settings, limit or settings.production_batch_size)
+        if not claims:
+            break
+        produced += _produce(db, settings, claims, stop)
+    return produced
+
+
+def _claim(db: Database, settings: Settings, limit: int) -> list[Claim]:
+    moment = now()
+    with db.transaction() as session:
+        query = (
+            select(ProductionJob)
+            .where(
+                ProductionJob.state == "pending",
+                or_(
+                    col(ProductionJob.lease_until).is_(None),
+                    col(ProductionJob.lease_until) <= moment,
+                ),
+            )
+            .order_by(col(ProductionJob.id))
+            .limit(limit)
+        )
+        if not db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.exec(query))
+        lease = moment + timedelta(seconds=settings.production_lease_seconds)
+        for row in rows:
+            row.attempts += 1
+            row.lease_until = lease
+        return [Claim(row.id or 0, row.attempts) for row in rows]
+
+
+def _produce(
+    db: Database, settings: Settings, claims: list[Claim], stop: threading.Event | None
+) -> int:
+    works: list[Work] = []
+    failures: list[tuple[Claim, Exception]] = []
+    with db.reading() as session:
+        context = Context(session, settings, claims)
+        for claim in claims:
+            try:
+                works.append(context.describe(claim))
+            except Exception as error:  # a bug, or a row gone: this job waits for its retry
+                log.exception("production job %s: cannot be described", claim.job_id)
+                failures.append((claim, error))
+    for claim, problem in failures:
+        _failed(db, settings, claim, problem)
+    pdfs = letters.render_documents([d for work in works for d in work.documents])
+    produced = 0
+    try:
+        for index, work in enumerate(works):
+            if stop is not None and stop.is_set():
+                # The process is stopping: what is not produced yet goes back at once.
+                for rest in works[index:]:
+                    _release(db, rest.claim)
+                break
+            try:
+                rendered = [next(pdfs) for _ in work.documents]
+            except Exception as error:  # the renderer failed: this job and the rest wait
+                log.exception("production job %s: rendering failed", work.claim.job_id)
+                for rest in works[index:]:
+                    _failed(db, settings, rest.claim, error)
+                break
+            try:
+                produced += _store(db, work, rendered)
+            except Exception as error:
+                log.exception("production job %s: storing failed", work.claim.job_id)
+                _failed(db, settings, work.claim, error)
+    finally:
+        pdfs.close()  # also when stopped half-way: the rendering workers end
+    return produced
+
+
+def _store(db: Database, work: Work, pdfs: list[bytes]) -> int:
+    """Mark the job done and store what it produced, in one transaction; 0 if it was not ours."""
+    try:
+        with db.transaction() as session:
+            taken = session.execute(
+                update(ProductionJob)
+                .where(
+                    col(ProductionJob.id) == work.claim.job_id,
+                    col(ProductionJob.state) == "pending",
+                    col(ProductionJob.attempts) == work.claim.token,
+                )
+                .values(state="done", done_at=now(), lease_until=None, last_error=None)
+            )
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                raise _Lost
+            work.store(session, pdfs)
+    except _Lost:
+        log.info("production job %s: done by another worker meanwhile", work.claim.job_id)
+        return 0
+    return 1
+
+
+def _failed(db: Database, settings: Settings, claim: Claim, error: Exception) -> None:
+    with db.transaction() as session:
+        job = session.get(ProductionJob, claim.job_id)
+        if job is None or job.state != "pending" or job.attempts != claim.token:
+            return
+        job.last_error = f"{type(error).__name__}: {error}"[:2000]
+        delay = min(60.0 * 2 ** max(job.attempts - 1, 0), settings.production_backoff_max_seconds)
+        job.lease_until = now() + timedelta(seconds=delay)
+
+
+def _release(db: Database, claim: Claim) -> None:
+    with db.transaction() as session:
+        job = session.get(ProductionJob, claim.job_id)
+        if job is not None and job.state == "pending" and job.attempts == claim.token:
+            job.lease_until = None
