@@ -51,8 +51,8 @@ class Holder:
 
     @property
     def address(self) -> str:
-        """The postal address printed on the letters (two lines)."""
-        return f"{self.street}\n{POSTCODES[self.insee]} {self.town}"
+        """The postal address printed on the letters: one line, as the profile's field holds it."""
+        return f"{self.street}, {POSTCODES[self.insee]} {self.town}"
 
     def facts(self) -> dict[str, Any]:
         return {
