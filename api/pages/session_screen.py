@@ -66,6 +66,7 @@ def live_context(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
         "funder_names": funder_names(db),
         "flag_labels": FLAGS,
         "live": "live" in SESSION.state(view["state"]).tags,
+        "viewer_funder": my_funder_code(db, actor),  # None for the chair and the administrator
     }
 
 
