@@ -82,4 +82,6 @@ def format_date(moment: date | datetime) -> str:
 
 
 def _day_month_year(day: date) -> str:
-    return _babel_date(day, format="long", locale=LOCALE)
+    # Babel writes `1 décembre`; French usage (Lexique de l'Imprimerie nationale) is `1er`.
+    text = _babel_date(day, format="long", locale=LOCALE)
+    return f"1er{text[1:]}" if day.day == 1 else text

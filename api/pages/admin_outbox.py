@@ -84,7 +84,7 @@ def outbox_message_page(
 
 
 def _paris(iso: str | None) -> str:
-    """`1 décembre 2026 à 4 h 05` (Paris time), or a dash."""
+    """`1er décembre 2026 à 4 h 05` (Paris time), or a dash."""
     if not iso:
         return "—"
     moment = datetime.fromisoformat(iso).astimezone(PARIS)

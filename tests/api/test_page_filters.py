@@ -25,7 +25,7 @@ def test_a_quantity_has_a_decimal_comma():
 
 def test_dates_and_percentages_are_french():
     assert day("2026-11-27") == "27 novembre 2026"
-    assert day(date(2026, 12, 1)) == "1 décembre 2026"
+    assert day(date(2026, 12, 1)) == "1er décembre 2026"
     assert day(None) == "—"
     assert percent("0.325") == f"32,5{NBSP}%"
 

@@ -62,7 +62,7 @@ def test_dates_are_written_with_the_month_in_words():
 
 
 def test_the_first_of_the_month_is_written_as_babel_writes_it_in_figures():
-    assert format_date(date(2026, 12, 1)) == "1 décembre 2026"
+    assert format_date(date(2026, 12, 1)) == "1er décembre 2026"
     assert format_date(date(2026, 12, 2)) == "2 décembre 2026"
 
 
@@ -89,7 +89,7 @@ def test_every_month_has_its_french_name(month, name):
 
 def test_a_datetime_is_shown_on_paris_clocks_with_hours_and_minutes():
     assert format_date(datetime(2026, 11, 27, 13, 30, tzinfo=UTC)) == ("27 novembre 2026 à 14 h 30")
-    assert format_date(datetime(2026, 7, 1, 7, 5, tzinfo=UTC)) == "1 juillet 2026 à 9 h 05"
+    assert format_date(datetime(2026, 7, 1, 7, 5, tzinfo=UTC)) == "1er juillet 2026 à 9 h 05"
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_a_datetime_is_shown_on_paris_clocks_with_hours_and_minutes():
         (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "25 octobre 2026 à 2 h 30"),
         (datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "25 octobre 2026 à 2 h 30"),
         # Late evening UTC is already the next day in Paris.
-        (datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "1 décembre 2026 à 0 h 30"),
+        (datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "1er décembre 2026 à 0 h 30"),
     ],
 )
 def test_paris_time_follows_the_daylight_saving_changes(utc, expected):

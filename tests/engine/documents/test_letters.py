@@ -203,7 +203,7 @@ def test_the_decision_letter_names_the_holder_every_funder_and_french_amounts():
 
 def test_the_decision_letter_is_dated_in_french_and_names_its_subject():
     content = text(decision_letter(LETTER))
-    assert "Le 1 décembre 2026" in content
+    assert "Le 1er décembre 2026" in content
     assert "réuni le 27 novembre 2026" in content
     assert "Objet : décision du comité des financeurs — Ateliers parents-enfants" in content
     assert "Département de la Manche" in content
