@@ -202,23 +202,17 @@ def visitors(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     assert not found, "Internal codes or English words shown to users:\n" + "\n".join(found)
 
 
-@pytest.fixture
-def reaap_call(seeded: Seeded) -> dict[str, Any]:
-    """An open Reaap call in which the Caf, the State, the Département and the MSA take part."""
+def open_call(seeded: Seeded, scheme: str, title: str, envelopes: dict[str, str]) -> dict[str, Any]:
+    """A call of `scheme`, opened yesterday for thirty days, with these funders' envelopes."""
     now = datetime.now(UTC)
     response = seeded.client.post(
         "/api/v1/calls",
         json={
-            "scheme": "reaap",
-            "title": "Appel à projets Reaap 2026",
+            "scheme": scheme,
+            "title": title,
             "opens_at": (now - timedelta(days=1)).isoformat(),
             "closes_at": (now + timedelta(days=30)).isoformat(),
-            "funders": [
-                {"funder": "caf", "envelope": "20000.00"},
-                {"funder": "etat", "envelope": "5000.00"},
-                {"funder": "departement", "envelope": "8000.00"},
-                {"funder": "msa", "envelope": "3000.00"},
-            ],
+            "funders": [{"funder": f, "envelope": e} for f, e in envelopes.items()],
         },
         headers=seeded.headers["admin"],
     )
@@ -227,6 +221,13 @@ def reaap_call(seeded: Seeded) -> dict[str, Any]:
     opened = seeded.client.post(f"/api/v1/calls/{call['id']}/open", headers=seeded.headers["admin"])
     assert opened.status_code == 200, opened.text
     return dict(opened.json())
+
+
+@pytest.fixture
+def reaap_call(seeded: Seeded) -> dict[str, Any]:
+    """An open Reaap call in which the Caf, the State, the Département and the MSA take part."""
+    envelopes = {"caf": "20000.00", "etat": "5000.00", "departement": "8000.00", "msa": "3000.00"}
+    return open_call(seeded, "reaap", "Appel à projets Reaap 2026", envelopes)
 
 
 def reaap_body(period_year: int | None = None) -> dict[str, Any]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import Seeded
-from tests.pages.conftest import PDF, file_application, submit_application
+from tests.pages.conftest import PDF, file_application, open_call, submit_application
 
 DOCUMENTS = (
     "cerfa_12156",
@@ -37,27 +37,8 @@ CODES = re.compile(r"facts\.|caf\.clas|\bcaf\b|etat\.clas|\(facts|groups\.\d|: T
 
 
 def clas_call(seeded: Seeded) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    response = seeded.client.post(
-        "/api/v1/calls",
-        json={
-            "scheme": "clas",
-            "title": "Appel à projets Clas 2026-2027",
-            "opens_at": (now - timedelta(days=1)).isoformat(),
-            "closes_at": (now + timedelta(days=30)).isoformat(),
-            "funders": [
-                {"funder": "caf", "envelope": "50000.00"},
-                {"funder": "etat", "envelope": "20000.00"},
-            ],
-        },
-        headers=seeded.headers["admin"],
-    )
-    assert response.status_code == 201, response.text
-    opened = seeded.client.post(
-        f"/api/v1/calls/{response.json()['id']}/open", headers=seeded.headers["admin"]
-    )
-    assert opened.status_code == 200, opened.text
-    return dict(opened.json())
+    envelopes = {"caf": "50000.00", "etat": "20000.00"}
+    return open_call(seeded, "clas", "Appel à projets Clas 2026-2027", envelopes)
 
 
 def clas_body() -> dict[str, Any]:

@@ -6,14 +6,14 @@ once, last year's application copied. Axe checks every page."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import Seeded
-from tests.pages.conftest import PDF
+from tests.pages.conftest import PDF, open_call
 from tests.pages.test_flow import choose, fill, fill_reaap_form
 
 REUSABLE = ["rib", "statuts", "officers_list", "approved_accounts", "activity_report"]
@@ -22,26 +22,8 @@ REUSABLE = ["rib", "statuts", "officers_list", "approved_accounts", "activity_re
 @pytest.fixture
 def clas_call(seeded: Seeded) -> dict[str, Any]:
     """An open Clas call in which the Caf and the Département take part."""
-    now = datetime.now(UTC)
-    response = seeded.client.post(
-        "/api/v1/calls",
-        json={
-            "scheme": "clas",
-            "title": "Appel à projets Clas",
-            "opens_at": (now - timedelta(days=1)).isoformat(),
-            "closes_at": (now + timedelta(days=30)).isoformat(),
-            "funders": [
-                {"funder": "caf", "envelope": "50000.00"},
-                {"funder": "departement", "envelope": "20000.00"},
-            ],
-        },
-        headers=seeded.headers["admin"],
-    )
-    assert response.status_code == 201, response.text
-    call = response.json()
-    opened = seeded.client.post(f"/api/v1/calls/{call['id']}/open", headers=seeded.headers["admin"])
-    assert opened.status_code == 200, opened.text
-    return dict(opened.json())
+    envelopes = {"caf": "50000.00", "departement": "20000.00"}
+    return open_call(seeded, "clas", "Appel à projets Clas", envelopes)
 
 
 def _pdf(name: str) -> dict[str, Any]:
