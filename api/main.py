@@ -14,17 +14,25 @@ from api.limits import BodyLimit
 from api.pages import pages_router
 from api.proxies import TrustedProxies, parse_networks
 from api.routes import (
+    agreements,
     applications,
+    attendance,
     auth,
     calls,
     communes,
+    conflicts,
     documents,
+    final_reports,
     funders,
+    funding,
     health,
     letters,
     notifications,
+    opinions,
     organisations,
     outbox,
+    payments,
+    report_documents,
     rules,
     sessions,
     users,
@@ -77,7 +85,10 @@ def create_app() -> FastAPI:
         funders.router,
         calls.router,
         applications.router,
+        opinions.router,
         sessions.router,
+        attendance.router,
+        conflicts.router,
         letters.router,
         documents.router,
         notifications.router,
@@ -85,6 +96,11 @@ def create_app() -> FastAPI:
         users.router,
         organisations.router,
         communes.router,
+        payments.router,
+        final_reports.router,
+        report_documents.router,
+        agreements.router,
+        funding.router,
     )
     for router in routers:
         # Every operation may answer 400 (a body that cannot be parsed), 413 (a body over the

@@ -40,6 +40,9 @@ MESSAGES: dict[str, str] = {
     "forbidden.not_holder": "Seul le porteur de ce dossier peut faire cette action.",
     "forbidden.not_member": "Seuls les membres de ce financeur peuvent agir sur sa part.",
     "forbidden.not_yours": "Ce dossier ne vous est pas accessible.",
+    "forbidden.no_granted_share": (
+        "Seuls les financeurs qui ont accordé une part examinent le compte rendu financier."
+    ),
     "forbidden.staff_and_funders": (
         "Cette page est réservée à la présidence du comité et aux financeurs."
     ),
@@ -48,6 +51,12 @@ MESSAGES: dict[str, str] = {
     ),
     "forbidden.applications_list": "Cette liste est réservée à un autre profil.",
     "forbidden.letter": "Ce courrier ne vous est pas adressé.",
+    "forbidden.declare_for_other": (
+        "Un membre ne déclare que ses propres conflits d'intérêts : seule la présidence en "
+        "enregistre pour un autre membre."
+    ),
+    "forbidden.payment": "Ce versement ne vous est pas accessible.",
+    "forbidden.other_funder": "Vous ne voyez que les versements de votre organisme.",
     "forbidden.csrf": (
         "Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez."
     ),
@@ -63,6 +72,16 @@ MESSAGES: dict[str, str] = {
     "not_found.outbox": "L'envoi {id} n'existe pas.",
     "not_found.user": "Le compte {id} n'existe pas.",
     "not_found.funder": "Le financeur {code} n'existe pas.",
+    "not_found.agreement": "La convention ou notification {id} n'existe pas.",
+    "not_found.convention": (
+        "Pas de fichier pour l'accord {id} : une notification n'a pas de convention, et la "
+        "copie signée n'est disponible qu'une fois déposée par le porteur."
+    ),
+    "not_found.report": (
+        "Le compte rendu financier du dossier {id} n'est pas encore attendu : il s'ouvre à la "
+        "notification de la décision."
+    ),
+    "not_found.payment": "Le versement {id} n'existe pas.",
     "method_not_allowed": "Cette méthode n'est pas permise à cette adresse.",
     "conflict": "Action impossible pour le moment.",
     "wrong_state": "Cette action n'est pas possible dans l'état actuel.",
@@ -79,9 +98,50 @@ MESSAGES: dict[str, str] = {
         "L'ordre du jour est vide : inscrivez au moins un dossier avant de convoquer les membres."
     ),
     "too_early": "La séance ne peut s'ouvrir qu'à partir de son jour, le {day}.",
+    "quorum_not_met": (
+        "Le quorum n'est pas atteint : {present} financeur(s) présent(s) ou représenté(s) sur "
+        "{total}, il en faut au moins {minimum}. Enregistrez les présences avant d'ouvrir."
+    ),
+    "quorum_not_met.required": (
+        "Le quorum n'est pas atteint : la présence de {funders} est requise ({present} "
+        "financeur(s) présent(s) ou représenté(s) sur {total})."
+    ),
+    "funder_absent": (
+        "{funder} n'est ni présent ni représenté à la séance : sa part ne peut pas être décidée, "
+        "elle sera ajournée à la clôture."
+    ),
+    "wrong_state.attendance": (
+        "Les présences ne s'enregistrent plus une fois la séance close ou annulée."
+    ),
     "wrong_state.decisions": "Les décisions ne s'enregistrent que pendant la séance ouverte.",
+    "wrong_state.conflicts": (
+        "Les conflits d'intérêts se déclarent avant la clôture de la séance : celle-ci est close "
+        "ou annulée."
+    ),
+    "conflict_of_interest": (
+        "Vous avez un conflit d'intérêts sur ce dossier : vous ne prenez pas part à sa décision."
+    ),
+    "duplicate.conflict": "Le conflit d'intérêts de {name} sur ce dossier est déjà enregistré.",
     "wrong_state.minutes": "Le procès-verbal est écrit à la clôture de la séance.",
     "wrong_state.proposal": "Une proposition n'est plus possible dans l'état actuel du dossier.",
+    "wrong_state.report_edit": (
+        "Le compte rendu financier a été transmis : il ne se modifie plus, sauf si un "
+        "financeur demande de le compléter."
+    ),
+    "wrong_state.report_review": "Seul un compte rendu financier transmis peut être examiné.",
+    "duplicate.review": "{funder} a déjà donné son avis sur cette version du compte rendu.",
+    "wrong_state.payment_ordered": "Ce versement est déjà ordonnancé.",
+    "wrong_state.payment_pending": (
+        "Le solde attend le compte rendu financier : son montant sera fixé par le calcul du solde."
+    ),
+    "wrong_state.payment_paid": "Ce versement est déjà marqué payé.",
+    "wrong_state.payment_not_ordered": (
+        "Un versement doit être ordonnancé avant d'être marqué payé."
+    ),
+    "wrong_state.opinion": "Un avis n'est plus possible dans l'état actuel du dossier.",
+    "wrong_state.opinion_session": (
+        "La séance qui examine ce dossier est ouverte : les avis se donnent avant la séance."
+    ),
     "wrong_state.retry": "Seul un envoi en échec peut être relancé.",
     "wrong_state.own_account": "Vous ne pouvez pas désactiver votre propre compte.",
     "wrong_state.own_admin_role": (
@@ -156,6 +216,7 @@ MESSAGES: dict[str, str] = {
     "decimal_places": "Au plus {places} chiffres après la virgule.",
     "date_expected": "Saisissez une date valide (jj/mm/aaaa).",
     "year_range": "L'année doit être comprise entre 2000 et 2200.",
+    "date_in_future": "Cette date ne peut pas être dans le futur.",
     "version_expected": "Un numéro de version est attendu.",
     "period_end_before_start": "La fin de l'action ne peut pas précéder son début ({start}).",
     "no_funding_period": "Aucune période de financement ne contient cette date.",
@@ -179,6 +240,14 @@ MESSAGES: dict[str, str] = {
     "granted_needs_amount": "Une part accordée doit avoir un montant supérieur à 0.",
     "outcome": "Choisissez accorder, refuser ou ajourner.",
     "not_on_agenda": "Ce dossier n'est pas à l'ordre du jour de la séance.",
+    "attendee_not_member": "{user} n'est membre d'aucun financeur de cette séance.",
+    "attendee_twice": "{user} figure deux fois dans la liste des présences.",
+    "proxy_required": "Indiquez le membre présent qui le représente.",
+    "proxy_not_present": "Le mandataire {user} doit être un autre membre, noté présent.",
+    "proxy_only_represented": "Un mandataire ne s'indique que pour un membre représenté.",
+    "not_a_session_member": (
+        "{username} n'est pas membre d'un financeur de cette séance (identifiant inconnu ?)."
+    ),
     "asks_nothing": "Ce dossier ne demande rien à ce financeur.",
     "not_schedulable": (
         "Le dossier {id} ne peut pas être inscrit : seuls les dossiers recevables "
@@ -206,6 +275,11 @@ MESSAGES: dict[str, str] = {
     "funder_needs_code": "Un compte financeur doit être rattaché à un financeur.",
     "applicant_needs_organisation": "Un porteur de projet doit indiquer sa structure.",
     "reason_required": "Indiquez un motif.",
+    "report_charges_total": (
+        "Le total des charges réalisées ({charges}) doit être égal au coût total réalisé ({total})."
+    ),
+    "reduction_on_approval": "Une réduction s'indique en approuvant le compte rendu.",
+    "reduction_above_granted": "La réduction ne peut pas dépasser le montant accordé ({granted}).",
     "key_reused": "Cette clé d'idempotence a déjà servi pour une autre requête.",
     "file_required": "Choisissez un fichier.",
     "file_too_large": "Le fichier dépasse {megabytes} Mo.",
@@ -218,6 +292,7 @@ MESSAGES: dict[str, str] = {
     "file_protected": (
         "Les PDF protégés par un mot de passe ne sont pas acceptés : enlevez la protection."
     ),
+    "signed_convention_pdf": "La convention signée se dépose en PDF.",
     "image_too_large": (
         "L'image est trop grande (plus de {millions} millions de pixels) : réduisez-la."
     ),
@@ -227,6 +302,7 @@ MESSAGES: dict[str, str] = {
         "(par exemple 787 789 320 87925)."
     ),
     "rna_invalid": "Le numéro RNA doit être W suivi de 9 chiffres (par exemple W381234567).",
+    "funder_siret": "Le numéro SIRET compte 14 chiffres (par exemple 200 040 715 00012).",
     "commune_unknown": (
         "Commune inconnue : {name}. Choisissez-la dans la liste ou saisissez son code INSEE."
     ),

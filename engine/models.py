@@ -108,6 +108,8 @@ class Funder(SQLModel, table=True):
     insee: str | None = Field(default=None, max_length=5)
     email: str | None = Field(default=None, max_length=320)
     advance_rate: Decimal | None = Field(default=None, sa_type=Numeric(5, 4), nullable=True)
+    # Printed on its conventions as a party's identity (migration 0014).
+    siret: str | None = Field(default=None, max_length=14)
     # A deactivated funder is no longer offered to new calls; its existing shares keep working.
     active: bool = True
 
@@ -452,3 +454,214 @@ class PasswordReset(SQLModel, table=True):
     )
     expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class Attendance(SQLModel, table=True):
+    """Who sat at a session (migration 0011): present, excused, or represented by a proxy (a
+    member present who speaks for them). The quorum at opening and who may decide are counted
+    from these rows."""
+
+    __tablename__ = "session_attendance"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="sessions.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+    status: str = Field(max_length=20)  # present | excused | represented
+    proxy_user_id: int | None = Field(default=None, foreign_key="users.id")
+    recorded_by: int | None = Field(default=None, foreign_key="users.id")
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Opinion(SQLModel, table=True):
+    """A funder member's opinion on its funder's share of a file, given before the session
+    (migration 0013): one per member and share, updated until the session opens. Shown beside
+    the plan in session, in the session pack and in the minutes."""
+
+    __tablename__ = "share_opinions"
+    __table_args__ = (UniqueConstraint("application_id", "funder_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    funder_id: int = Field(foreign_key="funders.id")
+    user_id: int = Field(foreign_key="users.id")
+    opinion: str = Field(max_length=20)  # favourable | reserved | unfavourable
+    comment: str | None = Field(default=None, max_length=2000)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+_payment_version = Column("version", Integer, nullable=False)
+
+
+class Payment(SQLModel, table=True):
+    """Money moving for one granted share (migration 0015): the `advance` and the `balance` the
+    funder pays the holder, or a `recovery` the holder pays back. `amount` is always positive;
+    the kind says which way it goes. Workflow `payment` (workflows/payment.py)."""
+
+    __tablename__ = "payments"
+    __table_args__ = (Index("ix_payments_funder_state", "funder_id", "state"),)
+    __mapper_args__ = {"version_id_col": _payment_version}
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    share_id: int = Field(foreign_key="shares.id", index=True)
+    funder_id: int = Field(foreign_key="funders.id")
+    kind: str = Field(max_length=20)  # advance | balance | recovery
+    amount: Decimal = Field(sa_type=Numeric(12, 2))
+    state: str = Field(default="pending", max_length=20)
+    version: int = Field(default=1, sa_column=_payment_version)
+    due_on: date | None = None
+    # The funder's accounting reference: its payment order (mandat) or its recovery order.
+    reference: str | None = Field(default=None, max_length=100)
+    paid_on: date | None = None
+
+
+class InterestDeclaration(SQLModel, table=True):
+    """A member of a funder who takes no part in the decision on one file of a session
+    (migration 0012): declared by the member, recorded by the chair, or found automatically (the
+    holder is the funder itself, or the member belongs to the holder organisation)."""
+
+    __tablename__ = "conflicts_of_interest"
+    __table_args__ = (UniqueConstraint("session_id", "application_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="sessions.id", index=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    reason: str = Field(max_length=2000)
+    source: str = Field(max_length=20)  # declared | recorded_by_chair | automatic
+    declared_by: int | None = Field(default=None, foreign_key="users.id")  # None: automatic
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+_agreement_version = Column("version", Integer, nullable=False)
+
+
+class Agreement(SQLModel, table=True):
+    """The act that binds a funder to the holder for one granted share (migration 0014): a
+    `convention` to sign when the funder's grants to that organisation for the year pass the
+    legal threshold, else a `notification` (the decision letter is the act). The convention's
+    PDF and the holder's signed copy are blobs, written with the row that points to them."""
+
+    __tablename__ = "agreements"
+    __mapper_args__ = {"version_id_col": _agreement_version}
+    id: int | None = Field(default=None, primary_key=True)
+    share_id: int = Field(foreign_key="shares.id", unique=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    funder_id: int = Field(foreign_key="funders.id", index=True)
+    kind: str = Field(max_length=20)  # convention | notification
+    state: str = Field(max_length=20, index=True)
+    version: int = Field(default=1, sa_column=_agreement_version)
+    amount: Decimal = Field(sa_type=Numeric(12, 2))
+    # The civil year of the action's start and what the funder had granted to the
+    # organisation for it when this agreement was opened (this share included): why this kind.
+    year: int
+    cumulated: Decimal = Field(sa_type=Numeric(12, 2))
+    blob_id: int | None = Field(default=None, foreign_key="blobs.id", unique=True)
+    signed_blob_id: int | None = Field(default=None, foreign_key="blobs.id", unique=True)
+    signed_filename: str | None = Field(default=None, max_length=255)
+    signed_by: int | None = Field(default=None, foreign_key="users.id")
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    countersigned_by: int | None = Field(default=None, foreign_key="users.id")
+    countersigned_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Settlement(SQLModel, table=True):
+    """The settlement (solde) of a notified application's plan, computed when its final report
+    is approved by every funder (engine/services/settlements.py, DESIGN §10; migration 0017).
+    `lines` holds per funder its granted amount, reductions, final amount, what was paid and the
+    balance or recovery; `trace` the formula, the figures and the parameter read, and the
+    French explanation shown under « pourquoi ce montant ? »."""
+
+    __tablename__ = "settlements"
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", unique=True)
+    # The approved report it was computed from (final_reports.id); no foreign key so that the
+    # settlement's table does not depend on the order the report's migration lands in.
+    report_id: int | None = None
+    total_granted: Decimal = Field(sa_type=Numeric(12, 2))
+    other_resources: Decimal = Field(sa_type=Numeric(12, 2))
+    total_cost: Decimal = Field(sa_type=Numeric(12, 2))
+    excess: Decimal = Field(sa_type=Numeric(12, 2))
+    lines: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    trace: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+_report_version = Column("version", Integer, nullable=False)
+
+
+class FinalReport(SQLModel, table=True):
+    """The holder's final financial report (CERFA 15059) on a notified application (migration
+    0016): actual figures beside the forecast, activity figures and a narrative."""
+
+    __tablename__ = "final_reports"
+    __mapper_args__ = {"version_id_col": _report_version}
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", unique=True)
+    state: str = Field(default="due", max_length=20, index=True)
+    version: int = Field(default=1, sa_column=_report_version)
+    due_on: date = Field(index=True)
+    actual_total_cost: Decimal | None = Field(default=None, sa_type=Numeric(12, 2), nullable=True)
+    actual_other_resources: Decimal | None = Field(
+        default=None, sa_type=Numeric(12, 2), nullable=True
+    )
+    # [{label, kind: charge|income, forecast, actual}], amounts as strings.
+    lines: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # {parents, children, sessions}
+    activity: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    narrative: str | None = Field(default=None, max_length=8000)
+    # Each submission opens a round of reviews: only the current round's approvals count.
+    round: int = 0
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    approved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class ReportReview(SQLModel, table=True):
+    """One funder's review of one submission of a final report (append-only)."""
+
+    __tablename__ = "report_reviews"
+    __table_args__ = (UniqueConstraint("report_id", "funder_id", "round"),)
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="final_reports.id", index=True)
+    funder_id: int = Field(foreign_key="funders.id")
+    round: int
+    outcome: str = Field(max_length=20)  # approved | revision
+    comment: str | None = Field(default=None, max_length=4000)
+    # An extra reduction for non-conformity, with its reason (kept for the settlement's trace).
+    reduction: Decimal | None = Field(default=None, sa_type=Numeric(12, 2), nullable=True)
+    reduction_reason: str | None = Field(default=None, max_length=4000)
+    reviewed_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class ReportDocument(SQLModel, table=True):
+    """A supporting document joined to a final report (migration 0018): an invoice, a receipt,
+    a photo of the action. Its bytes are a blob written with the row, like an application's
+    documents; a table of its own so that the application's documents (rule G3) never count it."""
+
+    __tablename__ = "report_documents"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="final_reports.id", index=True)
+    filename: str = Field(max_length=255)
+    blob_id: int = Field(foreign_key="blobs.id", unique=True)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )

@@ -44,6 +44,7 @@ def jobs(settings: Settings) -> list[tuple[str, Callable[[], None], float]]:
         ("convocations", tasks.convocations, sweep),
         ("undecided-shares", tasks.remind_undecided_shares, sweep),
         ("final-reports", tasks.remind_final_reports, sweep),
+        ("report-reminders", tasks.remind_reports, sweep),
         ("production", tasks.produce_documents, dispatch),
         ("dispatch-outbox", tasks.dispatch_outbox, dispatch),
     ]

@@ -94,6 +94,14 @@ def g3(ctx: Context) -> Check:
 def g4(ctx: Context) -> Check:
     if not ctx.flag("renewal"):
         return Check(True, "Première demande : pas de compte rendu financier attendu.")
+    previous = ctx.fact("previous_reference")
+    if previous:  # known from the record: name the application whose report is missing
+        return check(
+            ctx.flag("previous_report_filed"),
+            f"Le compte rendu financier de la demande {previous} a été déposé.",
+            "Renouvellement sans compte rendu financier (CERFA 15059) de la demande "
+            f"{previous} : il doit être déposé avant cette nouvelle demande.",
+        )
     return check(
         ctx.flag("previous_report_filed"),
         "Le compte rendu financier de la subvention précédente a été déposé.",

@@ -36,6 +36,7 @@ ENGLISH = (
     "scheduled",
     "decided",
     "notified",
+    "settled",
     "withdrawn",
     "granted",
     "refused",

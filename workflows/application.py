@@ -7,7 +7,9 @@ documents, or declare an ineligible file eligible, giving a reason in both cases
 files on a session agenda, eligible or not: the committee also records its refusals. When the
 session closes the file is decided, unless a funder deferred its share, in which case it goes back
 to eligible for a later session, keeping the shares already decided. The decision letter going
-out makes it notified. Until it is examined, the holder may withdraw it.
+out makes it notified. Once every funder approved the final report the grant is settled, and
+when the last balance or recovery is paid the file is closed. Until it is examined, the holder
+may withdraw it.
 """
 
 from workflows.spec import State, Transition, Workflow
@@ -34,8 +36,12 @@ APPLICATION = Workflow(
             frozenset({"editable", "submitted", "holder_can_withdraw"}),
         ),
         State("scheduled", "Inscrit à l'ordre du jour", frozenset({"submitted", "in_session"})),
-        State("decided", "Décidé", frozenset({"submitted"})),
-        State("notified", "Notifié", frozenset({"submitted", "final"})),
+        State("decided", "Décidé", frozenset({"submitted", "decided"})),
+        # After the letter the file lives on (DESIGN §10): the final report is settled, then
+        # the balances and recoveries are paid; only then is the file closed for good.
+        State("notified", "Notifié", frozenset({"submitted", "decided", "notified"})),
+        State("settled", "Soldé", frozenset({"submitted", "decided", "notified"})),
+        State("closed", "Clos", frozenset({"submitted", "decided", "notified", "final"})),
         State("withdrawn", "Retiré", frozenset({"final"})),
     ),
     transitions=(
@@ -122,5 +128,9 @@ APPLICATION = Workflow(
             roles=SYSTEM,
         ),
         Transition("notify", ("decided",), "notified", "Notifier la décision", roles=SYSTEM),
+        # The last funder's approval of the final report computes the settlement.
+        Transition("settle", ("notified",), "settled", "Solder la subvention", roles=SYSTEM),
+        # The last balance or recovery paid (or cancelled).
+        Transition("close", ("settled",), "closed", "Clore le dossier", roles=SYSTEM),
     ),
 )

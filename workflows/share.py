@@ -6,7 +6,9 @@ funder grants, refuses or defers its share; a deferred share comes back at a lat
 granted or refused share is final once the session closes: while it is open, the funder may
 correct its decision (the new one replaces it), and the chair may defer the share of a funder
 that is absent (a reason is mandatory). At the close of a session the shares of ineligible
-files still undecided are refused by the system.
+files still undecided are refused by the system, and the undecided shares of a funder absent
+(neither present nor represented) or wholly conflicted on the file are deferred by it, with
+the reason.
 """
 
 from workflows.spec import State, Transition, Workflow
@@ -50,6 +52,17 @@ SHARE = Workflow(
             "deferred",
             "Ajourner (financeur absent)",
             roles=("chair",),
+            requires_reason=True,
+        ),
+        # At the close, the system defers what could not be decided: the undecided share of a
+        # funder neither present nor represented, or one whose every present member is
+        # conflicted on the file; the reason goes to the minutes.
+        Transition(
+            "defer_at_close",
+            OPEN_STATES,
+            "deferred",
+            "Ajourner à la clôture (financeur absent ou en conflit d'intérêts)",
+            roles=("system",),
             requires_reason=True,
         ),
         Transition(

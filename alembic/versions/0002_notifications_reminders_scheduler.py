@@ -6,6 +6,7 @@ Create Date: 2026-11-27 05:00:00
 
 Adds only new tables: nothing existing is changed, so no data can be lost.
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

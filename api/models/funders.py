@@ -27,6 +27,7 @@ class FunderOut(Out):
     insee: str | None
     email: str | None
     advance_rate: RatioOut | None
+    siret: str | None = Field(description="printed on its conventions and in the open data")
     active: bool = Field(description="false: no longer offered to new calls")
 
     @classmethod
@@ -36,10 +37,11 @@ class FunderOut(Out):
 
 class FunderPatch(Body):
     """Only the fields sent change; `null` clears email, advance rate or INSEE code. The code
-    stays: shares, users and envelopes point to it."""
+    stays: shares, users and envelopes point to it. `siret`: 14 digits, spaces allowed."""
 
     name: Text | None = Field(default=None, min_length=1, max_length=300)
     kind: Text | None = Field(default=None, min_length=1, max_length=50)
     insee: Text | None = Field(default=None, max_length=5)
     email: Text | None = Field(default=None, max_length=320)
     advance_rate: Ratio | None = None
+    siret: Text | None = Field(default=None, max_length=20)

@@ -8,7 +8,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
-from api.pages import admin, auth, chair, files, funder, holder
+from api.pages import (
+    admin,
+    agreements,
+    auth,
+    chair,
+    chair_follow_up,
+    files,
+    final_report,
+    funder,
+    funder_payments,
+    holder,
+    opinions,
+    report_documents,
+)
 from api.pages.web import PageRoute, remember_actor, settings_on_request
 
 
@@ -19,6 +32,19 @@ def pages_router() -> APIRouter:
         default_response_class=HTMLResponse,
         dependencies=[Depends(settings_on_request), Depends(remember_actor)],
     )
-    for module in (auth, holder, files, funder, chair, admin):
+    for module in (
+        auth,
+        holder,
+        files,
+        agreements,
+        final_report,
+        report_documents,
+        funder,
+        funder_payments,
+        chair,
+        chair_follow_up,
+        opinions,
+        admin,
+    ):
         router.include_router(module.router)
     return router

@@ -117,6 +117,7 @@ def _funder_form(
         "insee": funder.insee or "",
         "email": funder.email or "",
         "advance_rate": "" if funder.advance_rate is None else str(funder.advance_rate),
+        "siret": funder.siret or "",
     }
     return render(
         request,
@@ -143,7 +144,8 @@ def edit_funder(
     code: str, request: Request, form: PostedForm, db: DatabaseDep, actor: PageActor
 ) -> Response:
     require_role(actor, "admin")
-    values = {k: form_text(form, k) for k in ("name", "kind", "insee", "email", "advance_rate")}
+    fields = ("name", "kind", "insee", "email", "advance_rate", "siret")
+    values = {k: form_text(form, k) for k in fields}
     try:
         missing = [FieldError(k, "required") for k in ("name", "kind") if not values[k]]
         if missing:
@@ -158,6 +160,7 @@ def edit_funder(
             insee=values["insee"] or None,
             email=values["email"] or None,
             advance_rate=parse_ratio(rate) if rate else None,
+            siret=values["siret"] or None,
         )
     except InvalidInput as exc:
         return _funder_form(request, db, actor, code, values, field_errors(exc))

@@ -56,6 +56,8 @@ def decide(
         )
     except InvalidInput as exc:
         return session_page(request, db, actor, session_id, {key: field_errors(exc)})
+    except Conflict as exc:  # the funder absent, the member conflicted: said on the screen
+        return session_page(request, db, actor, session_id, alert=exc.detail, status_code=409)
     if deferral:
         return redirect(f"/seances/{session_id}#cloture", "deferred_absent")
     return redirect(f"/seances/{session_id}#decisions", "corrected" if corrected else "decided")
@@ -82,9 +84,7 @@ def _close_page(
 
 
 @router.get("/seances/{session_id}/cloture")
-def confirm_close(
-    request: Request, session_id: int, db: DatabaseDep, actor: PageActor
-) -> Response:
+def confirm_close(request: Request, session_id: int, db: DatabaseDep, actor: PageActor) -> Response:
     """The confirmation step before the close: what it does, what it still waits for."""
     require_role(actor, "chair")
     if reads.session(db, actor, session_id)["state"] != "open":

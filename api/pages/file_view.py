@@ -9,9 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from api.pages import reads
+from api.pages.agreement_view import agreement_rows
 from api.pages.forms import labeller
 from api.pages.french import ACTIONS, FLAGS
+from api.pages.payment_view import payment_rows
 from api.pages.plan_view import plan_status
+from api.pages.report_view import report_section
+from api.pages.settlement_view import settlement_view
 from api.pages.web import transition_label
 from engine.access import Actor
 from engine.db import Database
@@ -30,6 +34,7 @@ from engine.services import applications as service
 from engine.services import calls
 from engine.services.funders import list_funders
 from engine.services.shares import PROPOSABLE
+from workflows import ALL as WORKFLOWS
 from workflows.application import APPLICATION
 from workflows.share import SHARE
 
@@ -70,8 +75,18 @@ def _timeline(
         data = event["data"] or {}
         if entity == "share":
             funder = names.get(share_funder.get(event["entity_id"], ""), "un financeur")
-            label = f"{transition_label('share', action)} — {funder}"
+            # Not every step of a share is a transition (a member's opinion).
+            step = ACTIONS.get(action) or transition_label("share", action)
+            label = f"{step} — {funder}"
             workflow = "share"
+        elif entity in WORKFLOWS and entity != "application":
+            # The steps of the file's other workflows (its final report…), named with them.
+            workflow = entity
+            flow = WORKFLOWS[entity]
+            # Not every step is a transition (a payment or a report opened, a report saved).
+            known = action in flow.triggers()
+            step = ACTIONS.get(action) or (transition_label(entity, action) if known else "")
+            label = f"{flow.label} : {step}" if step else flow.label
         else:
             label = ACTIONS.get(action) or transition_label("application", action)
             workflow = "application"
@@ -178,6 +193,7 @@ def file_context(db: Database, actor: Actor, application_id: int) -> dict[str, A
             for r in (application.get("eligibility") or {}).get("results", [])
         },
         "plan": plan_status(application, names),
+        "settlement": settlement_view(db, actor, application_id, names),
         "missing_documents": missing,
         "upload_kinds": [code for code, _ in missing] or list(kinds)[:1],
         "app": application,
@@ -203,4 +219,7 @@ def file_context(db: Database, actor: Actor, application_id: int) -> dict[str, A
         and SHARE.allowed("propose", my_share["state"], role),
         "form_errors": {},
         "form_values": {},
+        "final_report": report_section(db, actor, application_id),
+        "agreements": agreement_rows(db, actor, application_id, names),
+        "payments": payment_rows(db, actor, application_id, names),
     }

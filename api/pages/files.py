@@ -24,6 +24,7 @@ from api.pages.file_view import (  # noqa: F401 (re-exported: the other pages im
     my_funder_code,
     scheme_label,
 )
+from api.pages.opinions import opinion_context
 from api.pages.web import (
     PageActor,
     PageRoute,
@@ -80,6 +81,7 @@ def show_file(
     values: dict[str, dict[str, str]] | None = None,
 ) -> Response:
     context = file_context(db, actor, application_id)
+    context.update(opinion_context(db, actor, application_id))
     context["form_errors"] = errors or {}
     context["form_values"] = values or {}
     return render(request, "file.html", context, actor=actor, status_code=422 if errors else 200)

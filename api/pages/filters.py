@@ -101,6 +101,8 @@ _BADGES = {
         "scheduled": "info",
         "decided": "info",
         "notified": "success",
+        "settled": "success",
+        "closed": "success",
     },
     "share": {
         "proposed": "info",
@@ -110,6 +112,18 @@ _BADGES = {
     },
     "call": {"draft": "new", "open": "success"},
     "session": {"planned": "new", "convened": "info", "open": "success", "cancelled": "error"},
+    "report": {
+        "due": "new",
+        "submitted": "info",
+        "revision_requested": "warning",
+        "approved": "success",
+    },
+    "payment": {"scheduled": "info", "ordered": "new", "paid": "success", "cancelled": "error"},
+    "agreement": {
+        "awaiting_signature": "warning",
+        "signed_by_holder": "info",
+        "in_force": "success",
+    },
 }
 
 

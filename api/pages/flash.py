@@ -16,9 +16,25 @@ MESSAGES = {
     "submitted": "La demande est déposée : les vérifications ont été faites.",
     "withdrawn": "La demande est retirée.",
     "proposed": "Votre proposition est enregistrée.",
+    "opinion_given": "Votre avis est enregistré : il figure au dossier de séance.",
+    "convention_signed": (
+        "La convention signée est transmise : elle entre en vigueur à la contresignature du "
+        "financeur."
+    ),
+    "convention_countersigned": "La convention est contresignée : elle est en vigueur.",
+    "report_saved": "Le compte rendu financier est enregistré.",
+    "report_document": "La pièce justificative est jointe au compte rendu.",
+    "report_submitted": "Le compte rendu financier est transmis aux financeurs.",
+    "report_reviewed": "Votre avis sur le compte rendu financier est enregistré.",
     "decided": "La décision est enregistrée.",
+    "payment_ordered": "Le versement est ordonnancé.",
+    "payment_paid": "Le versement est marqué payé.",
     "corrected": "La décision est corrigée : elle remplace la précédente.",
     "deferred_absent": "La part du financeur absent est reportée.",
+    "conflict_declared": "Votre conflit d'intérêts est enregistré : vous ne prenez pas part à "
+    "la décision sur ce dossier.",
+    "conflict_recorded": "Le conflit d'intérêts est enregistré : ce membre ne prend pas part "
+    "à la décision sur ce dossier.",
     "session_moved": "La séance est modifiée ; une fois convoquée, une convocation modifiée "
     "part aux membres.",
     "documents_requested": "Les pièces complémentaires sont demandées au porteur.",
@@ -29,6 +45,7 @@ MESSAGES = {
     "agenda": "L'ordre du jour est enregistré.",
     "convened": "La séance est convoquée : les convocations sont produites et envoyées.",
     "opened": "La séance est ouverte.",
+    "attendance": "Les présences sont enregistrées.",
     "closed": "La séance est close et ses décisions arrêtées : les lettres et le procès-verbal "
     "sont produits dans la foulée.",
     "cancelled": "La séance est annulée.",

@@ -42,6 +42,10 @@ ACTIONS = {
     "update": "Modification",
     "add_document": "Pièce jointe",
     "set_agenda": "Ordre du jour",
+    "opinion": "Avis d'un membre",
+    "report_open": "Attendu",
+    "agreement_open": "Établie",
+    "report_save": "Enregistré",
 }
 
 OUTBOX_STATES = {"pending": "En attente", "sent": "Envoyé", "failed": "En échec"}
@@ -50,7 +54,10 @@ OUTBOX_KINDS = {
     "convocation": "Convocation",
     "decision": "Décision au porteur",
     "funder_decision": "Décision au financeur",
+    "settlement": "Solde au porteur",
+    "funder_settlement": "Solde au financeur",
     "documents_requested": "Pièces demandées",
     "submission_receipt": "Accusé de dépôt",
+    "report_reminder": "Rappel du compte rendu financier",
     "password_reset": "Nouveau mot de passe",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import Request
@@ -29,6 +30,7 @@ from engine.errors import Conflict
 from engine.rulebook import FieldError, InvalidInput, ParameterGap, default_registry
 from engine.services import applications as service
 from engine.services import calls
+from engine.services.renewal import missing_report
 from engine.settings import Settings
 from workflows.call import CALL
 
@@ -48,6 +50,13 @@ def sections_of(db: Database, call: dict[str, Any], department: str | None) -> l
     names = funder_names(db)
     funders = [(f["funder"], names.get(f["funder"], f["funder"])) for f in call["funders"]]
     return application_sections(default_registry().schemes[call["scheme"]], funders, department)
+
+
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def form_page(
@@ -89,6 +98,10 @@ def form_page(
             "funder_names": funder_names(db),
             "flag_labels": FLAGS,
             "field_label": labeller(default_registry().schemes.get(call["scheme"])),
+            # Rule G4 from the record: the earlier grant whose final report is still missing.
+            "missing_report": missing_report(
+                db, actor, call["scheme"], _day(values.get("application.period.start"))
+            ),
         },
         actor=actor,
         status_code=status_code,

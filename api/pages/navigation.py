@@ -25,11 +25,14 @@ def navigation(actor: Actor | None) -> list[NavItem]:
         "funder": [
             NavItem("/financeur/dossiers", "Dossiers à instruire"),
             NavItem("/financeur/enveloppes", "Mes enveloppes"),
+            NavItem("/financeur/versements", "Versements"),
             NavItem("/seances", "Séances"),
+            NavItem("/mes-declarations-interets", "Mes déclarations d'intérêts"),
         ],
         "chair": [
             NavItem("/tableau-de-bord", "Tableau de bord"),
             NavItem("/comite/dossiers", "Dossiers"),
+            NavItem("/comite/suivi", "Suivi financier"),
             NavItem("/appels", "Appels à projets"),
             NavItem("/seances", "Séances"),
         ],

@@ -70,6 +70,4 @@ def session(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
 def sessions(db: Database, actor: Actor) -> list[dict[str, Any]]:
     found = meetings.list_sessions(db, actor)
     calls = meetings.calls_of_sessions(db, [m.id or 0 for m in found])
-    return [
-        SessionSummaryOut.of(m, calls.get(m.id or 0)).model_dump(mode="json") for m in found
-    ]
+    return [SessionSummaryOut.of(m, calls.get(m.id or 0)).model_dump(mode="json") for m in found]

@@ -14,6 +14,8 @@ from api.pages import reads
 from api.pages.charts import gauge
 from api.pages.files import call_view, funder_names, my_funder_code
 from api.pages.french import FLAGS
+from api.pages.session_attendance import add_attendance
+from api.pages.session_conflicts import add_conflicts, conflict_marks
 from api.pages.web import (
     PageActor,
     PageRoute,
@@ -31,6 +33,7 @@ from engine.errors import Conflict
 from engine.rulebook import InvalidInput
 from engine.services import decisions, queries
 from engine.services import sessions as service
+from engine.services.opinions import session_opinions
 from workflows.application import APPLICATION
 from workflows.session import SESSION
 from workflows.share import SHARE
@@ -67,6 +70,8 @@ def live_context(db: Database, actor: Actor, session_id: int) -> dict[str, Any]:
         "flag_labels": FLAGS,
         "live": "live" in SESSION.state(view["state"]).tags,
         "viewer_funder": my_funder_code(db, actor),  # None for the chair and the administrator
+        "conflict_marks": conflict_marks(db, actor, session_id),
+        "opinions": session_opinions(db, actor, session_id),
     }
 
 
@@ -123,9 +128,7 @@ def session_page(
     correcting = request.query_params.get("corriger")
     my_decisions = _my_decisions(db, actor, meeting, mine, correcting) if mine and live else []
     pending = (
-        service.pending_decisions(db, actor, session_id)
-        if live and actor.role == "chair"
-        else []
+        service.pending_decisions(db, actor, session_id) if live and actor.role == "chair" else []
     )
     triggers = [
         (t, transition_label("session", t))
@@ -151,6 +154,8 @@ def session_page(
             "alert": alert,
         }
     )
+    add_conflicts(db, actor, context)
+    add_attendance(db, actor, context)
     status = status_code or (422 if errors else 200)
     return render(request, "chair/session.html", context, actor=actor, status_code=status)
 

@@ -149,7 +149,6 @@ def redirect(url: str, ok: str | None = None) -> RedirectResponse:
     return RedirectResponse(path + hash_ + fragment, status_code=303)
 
 
-
 class PageRoute(APIRoute):
     """Routes of the pages: errors become French HTML pages, never JSON."""
 

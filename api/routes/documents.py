@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from api.deps import CurrentActor, DatabaseDep
 from api.errors import error_responses
 from api.models.common import binary_response
-from engine.models import Document
+from engine.models import Document, ReportDocument
 from engine.services.documents import document_file
 
 router = APIRouter(tags=["documents"])
@@ -24,7 +24,7 @@ SANDBOX_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 CONTENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
-def attachment(document: Document, content: bytes) -> Response:
+def attachment(document: Document | ReportDocument, content: bytes) -> Response:
     """The stored file (read from the database) as a download, whatever page or route asked."""
     media_type = (
         document.content_type

@@ -48,7 +48,9 @@ def patch_funder(code: Code, body: FunderPatch, db: DatabaseDep, actor: CurrentA
     """Only the fields sent change (admin only)."""
     sent = body.model_dump(exclude_unset=True)
     changes = {
-        k: v for k, v in sent.items() if k in ("email", "advance_rate", "insee") or v is not None
+        k: v
+        for k, v in sent.items()
+        if k in ("email", "advance_rate", "insee", "siret") or v is not None
     }
     update_funder(db, actor, code, **changes)
     return FunderOut.of(get_funder(db, code))

@@ -23,8 +23,9 @@ def minutes(record: Minutes) -> bytes:
             f"{_person(record.chair_name, record.chair_title)}."
         ),
         labelled("Lieu :", record.location),
-        para("Présents", "heading"),
+        para("Présences et quorum", "heading"),
         *(bullets(record.attendance) or [para("Aucune présence enregistrée.")]),
+        *([para(record.quorum)] if record.quorum else []),
         para("Ordre du jour", "heading"),
         *(
             para(f"{number}. {item.reference} — {item.title} ({item.holder_name})")
@@ -79,9 +80,25 @@ def _item(number: int, item: MinutesItem) -> list[Flowable]:
     return [
         KeepTogether(head),
         *([para("Décisions :"), *bullets(details)] if details else []),
+        *_recusals(item.recusals),
+        *_opinions(item.opinions),
         para("Points d'attention :"),
         *flags,
     ]
+
+
+def _recusals(sentences: tuple[str, ...]) -> list[Flowable]:
+    """Who did not take part in the decision on the file (conflicts of interest)."""
+    return [para("N'ont pas pris part à la décision :"), *bullets(sentences)] if sentences else []
+
+
+def _opinions(sentences: tuple[str, ...]) -> list[Flowable]:
+    """The opinions the funders' members gave on the file before the session."""
+    if not sentences:
+        return []
+    listed = bullets(sentences)
+    # The title never ends a page without the first opinion under it.
+    return [KeepTogether([para("Avis des membres avant la séance :"), listed[0]]), *listed[1:]]
 
 
 def _person(name: str, title: str) -> str:

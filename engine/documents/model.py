@@ -105,6 +105,10 @@ class MinutesItem:
     total_cost: Decimal
     flags: tuple[str, ...]
     lines: tuple[FunderLine, ...]
+    # Who did not take part in the decision (conflict of interest), and why: French sentences.
+    recusals: tuple[str, ...] = ()
+    # The members' opinions given before the session, as French sentences.
+    opinions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,3 +135,5 @@ class Minutes:
     envelopes: tuple[EnvelopeLine, ...]
     issued_on: date
     chair_title: str = ""
+    # The quorum as the attendance gives it, one French sentence (empty: none recorded).
+    quorum: str = ""

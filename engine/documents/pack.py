@@ -1,6 +1,8 @@
 """The session pack (dossier de séance): what each member reads before the committee meets —
-for each file on the agenda, who asks, the plan as it stands, and the project as the holder
-described it (CERFA 12156, fiche 3)."""
+for each file on the agenda, who asks, the plan as it stands (requested, computed, proposed),
+its flags, the rules it fails, the members' opinions, and the project as the holder described
+it (CERFA 12156, fiche 3). One page per file: each file starts a new page, so that a member
+finds a file by its number and the pack prints as a stack of separate sheets."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable, KeepTogether, PageBreak
 
-from engine.documents.pdf import PageDecoration, labelled, para, render, table
+from engine.documents.pdf import PageDecoration, bullets, labelled, para, render, table
 from engine.formatting import format_date, format_money, to_paris
 
 COMMITTEE = "Comité des financeurs"
@@ -45,6 +47,10 @@ class PackItem:
     other_resources: Decimal
     lines: tuple[PackLine, ...]
     project: Mapping[str, str | None] | None
+    # The plan's flags, the failed rules and the opinions, as French sentences.
+    flags: tuple[str, ...] = ()
+    failures: tuple[str, ...] = ()
+    opinions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,25 +97,41 @@ def _item(number: int, item: PackItem) -> list[Flowable]:
         ),
         plan,
     ]
-    return [KeepTogether(head), para("Description du projet"), *project_flowables(item.project)]
+    return [
+        KeepTogether(head),
+        *_section("Points d'attention du plan", item.flags, "Aucun point d'attention."),
+        *_section("Règles non satisfaites", item.failures, "Toutes les règles sont satisfaites."),
+        *_section("Avis des membres", item.opinions, "Aucun avis n'a été donné."),
+        para("Description du projet", "heading"),
+        *project_flowables(item.project),
+    ]
+
+
+def _section(title: str, sentences: tuple[str, ...], none: str) -> list[Flowable]:
+    """A titled list of sentences, or the sentence saying there is none."""
+    body = bullets(sentences) if sentences else [para(none)]
+    return [KeepTogether([para(title, "heading"), body[0]]), *body[1:]]
 
 
 def session_pack(record: SessionPack) -> bytes:
     """Render the pack of one session."""
     held_on = format_date(to_paris(record.starts_at).date())
+    count = len(record.items)
+    # No agenda list on a cover page of its own: the convocation carries the agenda, and the
+    # pack keeps exactly one page per file (the first file shares the first page).
     story: list[Flowable] = [
         para(f"Dossier de séance du {held_on}", "title"),
-        para(record.session_title, "heading"),
+        labelled("Séance :", record.session_title),
         labelled("Lieu :", record.location),
-        para("Ordre du jour", "heading"),
-        *(
-            para(f"{number}. {item.reference} — {item.title} ({item.holder_name})")
-            for number, item in enumerate(record.items, start=1)
+        para(
+            f"{count} dossier{'s' if count > 1 else ''} à l'ordre du jour, un par page."
+            if count
+            else "Aucun dossier inscrit à l'ordre du jour."
         ),
     ]
-    if not record.items:
-        story.append(para("Aucun dossier inscrit à l'ordre du jour."))
     for number, item in enumerate(record.items, start=1):
+        if number > 1:
+            story.append(PageBreak())  # one page per file (the first shares the cover's)
         story.extend(_item(number, item))
     page = PageDecoration(
         issuer=COMMITTEE,

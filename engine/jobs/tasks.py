@@ -15,6 +15,7 @@ from engine.access import SYSTEM
 from engine.db import Database
 from engine.notify import deliver
 from engine.services import calls, production, reminders
+from engine.services.reminders.reports import remind_reports as remind_report_deadlines
 from engine.settings import Settings
 
 log = logging.getLogger("cofinance.jobs")
@@ -79,6 +80,11 @@ def remind_undecided_shares() -> None:
 def remind_final_reports() -> None:
     ctx = _ctx()
     _ran("final-reports", reminders.remind_final_reports(ctx.db, ctx.settings))
+
+
+def remind_reports() -> None:
+    ctx = _ctx()
+    _ran("report-reminders", remind_report_deadlines(ctx.db, ctx.settings))
 
 
 def dispatch_outbox() -> None:

@@ -118,6 +118,11 @@ class ApplicationFacts(_Strict):
     previous_report_filed: Flag = Field(
         default=False, title="Compte rendu financier de l'an dernier déposé (CERFA 15059)"
     )
+    # Set at submission from the record (engine/services/renewal.py, rule G4): the earlier
+    # application whose final report a renewal needs.
+    previous_reference: Text | None = Field(
+        default=None, max_length=40, title="Référence de la demande précédente"
+    )
     territory: list[Text] = Field(max_length=1000, title="Communes où se déroule l'action")
     period: Period = Field(title="Période de l'action")
     budget: Budget = Field(title="Budget prévisionnel")

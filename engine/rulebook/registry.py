@@ -22,7 +22,16 @@ from engine.settings import get_settings
 SCHEMES_GROUP = "cofinance.schemes"
 FUNDERS_GROUP = "cofinance.funders"
 # Parameters the engine itself reads for the financing plan (RULES.md §6), and their files.
-PLAN_PARAMETERS = ("convention.threshold", "payment.advance_rate")
+PLAN_PARAMETERS = (
+    "convention.threshold",
+    "payment.advance_rate",
+    "settlement.tolerance",
+    # The quorum at a session's opening (engine/services/attendance.py).
+    "quorum.min_share",
+    "quorum.required_funders",
+    # The final report's due date (engine/services/report_figures.py).
+    "report.delay_months",
+)
 ENGINE_PARAMETER_ROOT = Path(__file__).parents[1] / "parameters"
 
 

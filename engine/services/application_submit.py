@@ -20,6 +20,7 @@ from engine.services.application_access import EDITABLE, load
 from engine.services.calls import get_call
 from engine.services.funders import config_of
 from engine.services.idempotency import claim, complete, release
+from engine.services.renewal import record_facts
 from engine.settings import Settings
 
 
@@ -32,6 +33,13 @@ def _evaluate(
     )
     funders = {f.code: config_of(f) for f in session.exec(select(Funder))}
     assert application.submitted_at is not None
+    # G4 from the record: what the database knows of the previous grant's report overrides
+    # what the holder declared, and is kept in the file's data so that its form shows it.
+    # A reference the holder typed in is no record: only the database names the earlier file.
+    data = {k: v for k, v in application.data.items() if k != "previous_reference"}
+    data.update(record_facts(session, application, call.scheme))
+    if data != application.data:
+        application.data = data
     return evaluate(
         default_registry(),
         call.scheme,

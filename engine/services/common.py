@@ -43,3 +43,11 @@ def share_of(session: Session, application_id: int, funder_id: int) -> Share:
     if share is None:
         raise InvalidInput([FieldError("funder", "asks_nothing")])
     return share
+
+
+def member_with_funder(name: str, funder_name: str) -> str:
+    """`Claire Morel (Caf de l'Isère)`: a member as the minutes and the pack name it; the name
+    alone when it already says the funder (some accounts carry it in their name)."""
+    if not funder_name or funder_name in name:
+        return name
+    return f"{name} ({funder_name})"

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from engine.access import SYSTEM, Actor, require_funder_member
+from engine.access import SYSTEM, Actor
 from engine.audit import authorise, transition
 from engine.clock import now
 from engine.db import Database
@@ -20,7 +20,7 @@ from engine.formatting import format_money
 from engine.models import AgendaItem, Application, Funder, Meeting, Share
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text
-from engine.services import production
+from engine.services import attendance, close_deferrals, conflicts, production
 from engine.services.common import funder_by_code, share_of
 from engine.services.meetings import acting_on, agenda_of, visible_session
 from engine.settings import Settings
@@ -71,10 +71,12 @@ def decide(
             raise InvalidInput([FieldError("reason", "reason_required")])
         funder = funder_by_code(session, funder_code)
         assert funder.id is not None
-        if not by_chair:
-            require_funder_member(actor, funder.id)
+        # A member of the funder, or the proxy of one (present, named by a represented member).
+        as_proxy = not by_chair and attendance.require_decider(session, meeting, actor, funder)
         if meeting.state != "open":
             raise Conflict("wrong_state.decisions", state=meeting.state)
+        if not by_chair:  # a funder neither present nor represented does not decide (409)
+            attendance.require_present(session, meeting, funder)
         item = session.exec(
             select(AgendaItem).where(
                 AgendaItem.session_id == session_id, AgendaItem.application_id == application_id
@@ -82,6 +84,8 @@ def decide(
         ).first()
         if item is None:
             raise InvalidInput([FieldError("application_id", "not_on_agenda")])
+        if not by_chair:  # a member with a conflict of interest takes no part (409)
+            conflicts.require_not_conflicted(session, meeting, actor, application_id)
         application = session.get(Application, application_id)
         assert application is not None
         share = share_of(session, application_id, funder.id)
@@ -97,6 +101,8 @@ def decide(
             "amount": None if amount is None else str(amount),
             "conditions": conditions,
         }
+        if as_proxy:
+            data["proxy"] = True
         if by_chair:
             trigger = "defer_absent"
         elif corrected:
@@ -120,7 +126,8 @@ def decide(
             data=data,
         )
         share.granted = amount if outcome == "granted" else None
-        share.conditions = conditions
+        # The chair's reason for deferring is what the minutes and the letter print.
+        share.conditions = reason if by_chair else conditions
         share.session_id = session_id
         share.decided_by = actor.id
         share.decided_at = now()
@@ -158,21 +165,32 @@ def undecided_shares(session: Session, meeting: Meeting) -> list[Undecided]:
 
 
 def pending_decisions(db: Database, actor: Actor, session_id: int) -> list[Undecided]:
+    """What the close waits for: the undecided shares but those it will defer by itself."""
     with db.reading() as session:
         meeting = visible_session(session, actor, session_id)
-        return undecided_shares(session, meeting)
+        later = close_deferrals.deferred_later(session, meeting)
+        ids = {f.code: f.id for f in session.exec(select(Funder))}
+        return [
+            u
+            for u in undecided_shares(session, meeting)
+            if (u.application_id, ids[u.funder]) not in later
+        ]
 
 
 def close_session(
     db: Database, actor: Actor, session_id: int, settings: Settings, *, produce: bool = True
 ) -> Meeting:
-    """Lock the decisions and refuse ineligible files, in one short transaction that also
-    records what must be produced: the letters of each decided file and the minutes. They are
-    rendered, stored and emailed after the commit (engine/services/production), right away
-    in a background thread when `produce` (else by the scheduler's worker)."""
+    """Defer what nobody could decide (absent or wholly conflicted funders, with the reason:
+    engine/services/close_deferrals.py), lock the decisions and refuse ineligible files, in
+    one short transaction that also records what must be produced: the letters of each
+    decided file and the minutes. They are rendered, stored and emailed after the commit
+    (engine/services/production), right away in a background thread when `produce` (else by
+    the scheduler's worker)."""
     with db.transaction() as session:
         # Before anything else: the list of undecided shares below is not for everyone to read.
         meeting = acting_on(session, actor, session_id, "close")
+        if meeting.state == "open":  # absent or wholly conflicted funders' shares: deferred
+            close_deferrals.defer_at_close(session, meeting)
         agenda = agenda_of(session, meeting)
         missing = undecided_shares(session, meeting)
         if missing:

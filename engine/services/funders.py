@@ -15,6 +15,7 @@ from engine.models import Funder
 from engine.rulebook import FieldError, FunderConfig, InvalidInput, default_registry
 from engine.rulebook.communes import commune_name
 from engine.rulebook.text import require_text
+from engine.services.identity import compact
 
 
 def create_funder(
@@ -80,8 +81,9 @@ def update_funder(
     email: str | None = _UNSET,
     advance_rate: Decimal | None = _UNSET,
     insee: str | None = _UNSET,
+    siret: str | None = _UNSET,
 ) -> Funder:
-    """Change a funder's name, email, kind (its rules) or advance rate; only what is given
+    """Change a funder's name, email, kind (its rules), advance rate or SIRET; only what is given
     changes. Its code stays: shares, users and envelopes point to it."""
     require_role(actor, "admin")
     require_text(
@@ -90,8 +92,10 @@ def update_funder(
             "kind": kind,
             "email": None if email is _UNSET else email,
             "insee": None if insee is _UNSET else insee,
+            "siret": None if siret is _UNSET else siret,
         }
     )
+    new_siret = None if siret is _UNSET or not siret else compact(siret)
     with db.transaction() as session:
         funder = session.exec(select(Funder).where(Funder.code == code)).first()
         if funder is None:
@@ -111,6 +115,8 @@ def update_funder(
         rate = None if advance_rate is _UNSET else advance_rate
         if rate is not None and not Decimal(0) <= rate <= Decimal(1):
             errors.append(FieldError("advance_rate", "ratio"))
+        if new_siret is not None and not (len(new_siret) == 14 and new_siret.isdigit()):
+            errors.append(FieldError("siret", "funder_siret"))
         if errors:
             raise InvalidInput(errors)
         before = _fields(funder)
@@ -122,6 +128,8 @@ def update_funder(
             funder.email = email or None
         if advance_rate is not _UNSET:
             funder.advance_rate = advance_rate
+        if siret is not _UNSET:
+            funder.siret = new_siret
         after = _fields(funder)
         changed = sorted(k for k in after if after[k] != before[k])
         session.add(funder)
@@ -139,6 +147,7 @@ def _fields(funder: Funder) -> dict[str, Any]:
         "insee": funder.insee,
         "email": funder.email,
         "advance_rate": None if funder.advance_rate is None else str(funder.advance_rate),
+        "siret": funder.siret,
     }
 
 

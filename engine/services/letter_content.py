@@ -22,15 +22,21 @@ from engine.documents.model import (
     Minutes,
     MinutesItem,
 )
+from engine.documents.pack import SessionPack
 from engine.formatting import format_money
 from engine.models import Application, Funder, Meeting, Organisation, Share, User
 from engine.rulebook import default_registry
 from engine.rulebook.plan import payment_schedule
-from engine.services.meetings import call_ids_of, funder_ids_of
+from engine.services.agreements import convention_funders
+from engine.services.conflicts import recusals_of
+from engine.services.meetings import call_ids_of
+from engine.services.minutes_attendance import attendance_sentences, quorum_sentence
+from engine.services.opinions import opinion_sentence, opinions_of
 from engine.services.plans import envelope_use, flags_for
 from engine.settings import Settings
 
-Document = DecisionLetter | FunderLetter | Minutes | Convocation
+# The session pack travels with each convocation (engine/services/session_pack.py).
+Document = DecisionLetter | FunderLetter | Minutes | Convocation | SessionPack
 _OUTCOME = {"granted": "granted", "refused": "refused", "deferred": "deferred"}
 
 
@@ -95,7 +101,13 @@ def _plan(
     if shares is None:
         query = select(Share).where(Share.application_id == application.id).order_by(col(Share.id))
         shares = list(session.exec(query))
-    flags = flags_for(application, shares, {f.id or 0: f.code for f in funders.values()})
+    codes = {f.id or 0: f.code for f in funders.values()}
+    flags = flags_for(application, shares, codes)
+    # A convention is announced by the cumulated rule the agreements follow (all the funder's
+    # grants to the organisation for the year), not by this share alone.
+    flags.pop("convention_required", None)
+    if conventions := convention_funders(session, application, shares, codes):
+        flags["convention_required"] = conventions
     return [(s, funders[s.funder_id]) for s in shares], flags
 
 
@@ -206,6 +218,8 @@ def minutes_document(
 ) -> Minutes:
     """What the minutes say; `funders` and `shares` (by application) when already loaded."""
     items = []
+    recusals = recusals_of(session, meeting)
+    opinions = opinions_of(session, [a.id or 0 for a in applications])
     for application in applications:
         organisation = session.get(Organisation, application.organisation_id)
         plan, flags = _plan(
@@ -222,6 +236,8 @@ def minutes_document(
                 total_cost=Decimal(application.data.get("budget", {}).get("total_cost", "0")),
                 flags=flag_sentences(flags, {f.code: f.name for _, f in plan}),
                 lines=tuple(funder_line(application, s, f, flags) for s, f in plan),
+                recusals=recusals.get(application.id or 0, ()),
+                opinions=tuple(map(opinion_sentence, opinions.get(application.id or 0, []))),
             )
         )
     envelopes = tuple(
@@ -229,12 +245,6 @@ def minutes_document(
         for call_id in call_ids_of(session, meeting)  # a session may hold several calls
         for u in envelope_use(session, call_id)
     )
-    taking_part = funder_ids_of(session, meeting)
-    members = [
-        u
-        for u in session.exec(select(User).where(User.active))
-        if u.role == "chair" or (u.role == "funder" and u.funder_id in taking_part)
-    ]
     signer, title = signatory(session, chair)
     return Minutes(
         session_title=meeting.title,
@@ -242,7 +252,8 @@ def minutes_document(
         location=meeting.location,
         chair_name=signer,
         chair_title=title,
-        attendance=tuple(sorted(u.name for u in members)),
+        attendance=attendance_sentences(session, meeting),
+        quorum=quorum_sentence(session, meeting),
         items=tuple(items),
         envelopes=envelopes,
         issued_on=paris_date(meeting.closed_at or meeting.starts_at),

@@ -84,6 +84,18 @@ def store_convocation(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
     )
 
 
+def store_pack(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
+    """The session pack sent with a convocation (one row per convocation sent: each is the
+    pack as it stood when that convocation went out)."""
+    return store(
+        session,
+        pdf,
+        kind="pack",
+        session_id=meeting.id,
+        title=f"Dossier de séance {meeting.title}",
+    )
+
+
 def store_minutes(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
     return store(
         session,

@@ -23,6 +23,7 @@ from engine.services.letter_storage import (
     store_decision_letters,
     store_many,
     store_minutes,
+    store_pack,
 )
 from engine.services.rendering import (
     PARALLEL_FROM,
@@ -50,4 +51,5 @@ __all__ = [
     "store_decision_letters",
     "store_many",
     "store_minutes",
+    "store_pack",
 ]

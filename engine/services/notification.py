@@ -17,6 +17,8 @@ from sqlmodel import Session
 from engine.access import SYSTEM
 from engine.audit import transition
 from engine.models import Application, OutboxMessage
+from engine.services.agreements import open_agreements
+from engine.services.final_reports import open_report
 
 
 def mark_notified(session: Session, application: Application, **how: Any) -> bool:
@@ -33,7 +35,16 @@ def mark_notified(session: Session, application: Application, **how: Any) -> boo
         application_id=application.id,
         data=how,
     )
+    after_notification(session, application)
     return True
+
+
+def after_notification(session: Session, application: Application) -> None:
+    """What a notified decision opens, in the same transaction (DESIGN §10): an agreement per
+    granted share (and the payments of those in force), then the final report to file — a
+    file refused by every funder has nothing to account for."""
+    if open_agreements(session, application, SYSTEM):
+        open_report(session, application)
 
 
 def decision_email_delivered(session: Session, row: OutboxMessage) -> None:

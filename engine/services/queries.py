@@ -22,6 +22,7 @@ from engine.reads import (
 from engine.rulebook.text import require_text
 from engine.services.applications import load
 from engine.services.meetings import sits_on_committee
+from workflows.application import APPLICATION
 
 
 def application_view(db: Database, actor: Actor, application_id: int) -> ApplicationRead:
@@ -38,7 +39,7 @@ INBOX_VIEWS = {
 }
 _TO_EXAMINE = ("eligible", "ineligible", "incomplete")
 _UNDECIDED_SHARES = ("requested", "proposed", "deferred")
-_DECIDED = ("decided", "notified")
+_DECIDED = APPLICATION.tagged("decided")  # settled and closed files too
 
 
 def _like(text: str) -> str:
@@ -119,14 +120,17 @@ def list_applications(
     return ApplicationPage(items, total, offset, limit)
 
 
+COMMITTEE_ONLY_ACTIONS = ("opinion",)
+
+
 def application_events(db: Database, actor: Actor, application_id: int) -> list[EventRead]:
     with db.reading() as session:
         load(session, application_id, actor)
-        events = list(
-            session.exec(
-                select(Event).where(Event.application_id == application_id).order_by(col(Event.id))
-            )
-        )
+        query = select(Event).where(Event.application_id == application_id)
+        if actor.role == "applicant":
+            # Members' opinions prepare the committee's deliberation: not the holder's to read.
+            query = query.where(col(Event.action).not_in(COMMITTEE_ONLY_ACTIONS))
+        events = list(session.exec(query.order_by(col(Event.id))))
         labels = actor_labels(session, {e.actor_id for e in events if e.actor_id is not None})
         return [
             EventRead(e, labels.get(e.actor_id or 0, "cofinance (automatique)")) for e in events
@@ -163,14 +167,19 @@ def actor_labels(session: Any, user_ids: set[int]) -> dict[int, str]:
     return labels
 
 
+# The letters addressed to the holder, and to one funder (its decision, its settlement).
+HOLDER_LETTERS = frozenset({"decision", "settlement"})
+FUNDER_LETTERS = frozenset({"funder", "settlement_funder"})
+
+
 def can_read_letter(actor: Actor, letter: Letter, holder_org: int | None) -> bool:
     """Holder: its decision letters; a funder: its own letters; chair and admin: all."""
     if actor.is_staff:
         return True
     if actor.role == "applicant":
-        return letter.kind == "decision" and holder_org == actor.organisation_id
+        return letter.kind in HOLDER_LETTERS and holder_org == actor.organisation_id
     if actor.role == "funder":
-        return letter.kind == "funder" and letter.funder_id == actor.funder_id
+        return letter.kind in FUNDER_LETTERS and letter.funder_id == actor.funder_id
     return False
 
 
@@ -196,7 +205,7 @@ def letter_file(db: Database, actor: Actor, letter_id: int) -> tuple[Letter, byt
             holder_org = load(session, letter.application_id, actor).organisation_id
         elif not (actor.is_staff or _takes_part(session, actor, letter)):
             raise Forbidden("forbidden.letter")
-        if letter.kind in ("minutes", "convocation"):
+        if letter.kind in ("minutes", "convocation", "pack"):
             allowed = actor.is_staff or actor.role == "funder"
         else:
             allowed = can_read_letter(actor, letter, holder_org)

@@ -14,6 +14,7 @@ from engine import lifeline
 from engine.documents import letters as render
 from engine.documents.minutes import minutes as render_minutes
 from engine.documents.model import Convocation, DecisionLetter, FunderLetter, Minutes
+from engine.documents.pack import SessionPack, session_pack
 from engine.services.letter_content import Document
 
 # Below this many documents, starting worker processes costs more than it saves.
@@ -28,6 +29,8 @@ def _render(document: Document) -> bytes:
         return render.funder_letter(document)
     if isinstance(document, Convocation):
         return render.convocation(document)
+    if isinstance(document, SessionPack):
+        return session_pack(document)
     return render_minutes(document)
 
 
@@ -88,7 +91,15 @@ def render_documents(
     documents = list(documents)
     workers = render_workers() if workers is None else workers
     if workers < 2 or len(documents) < parallel_from:
-        yield from (_render(d) for d in documents)
+        # The convocations of one agenda share one pack (the same object): rendered once.
+        packs: dict[int, bytes] = {}
+        for document in documents:
+            if isinstance(document, SessionPack):
+                if id(document) not in packs:
+                    packs[id(document)] = _render(document)
+                yield packs[id(document)]
+            else:
+                yield _render(document)
         return
     chunks: list[list[Document]] = []
     for document in documents:

@@ -19,8 +19,9 @@ from engine.models import Call, Meeting, MeetingCall, Share
 from engine.reads import MeetingRead, read_summaries
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text
-from engine.services import decisions, production
+from engine.services import attendance, decisions, production
 from engine.services.common import check_version
+from engine.services.conflict_detection import record_automatic
 from engine.services.decisions import OUTCOMES, close_session, pending_decisions
 from engine.services.meetings import (
     acting_on,
@@ -161,12 +162,16 @@ def convene_session(
 
 
 def open_session(db: Database, actor: Actor, session_id: int) -> Meeting:
-    """Open the session, from its day on (its date in Paris)."""
+    """Open the session, from its day on (its date in Paris), once the quorum is met."""
     with db.transaction() as session:
         meeting = acting_on(session, actor, session_id, "open")
         if meeting.state == "convened" and paris_date(now()) < paris_date(meeting.starts_at):
             raise Conflict("too_early", day=format_date(paris_date(meeting.starts_at)))
+        if meeting.state == "convened":  # the quorum, from the attendance recorded
+            attendance.require_quorum(session, meeting)
         transition(session, "session", meeting, "open", actor)
+        # The agenda is fixed from now on: its automatic conflicts of interest are recorded.
+        record_automatic(session, meeting)
         return meeting
 
 
@@ -239,9 +244,7 @@ def list_sessions(db: Database, actor: Actor) -> list[Meeting]:
 def calls_of_sessions(db: Database, session_ids: list[int]) -> dict[int, list[int]]:
     """The calls of each session (for lists), its main call first."""
     with db.reading() as session:
-        rows = session.exec(
-            select(MeetingCall).where(col(MeetingCall.session_id).in_(session_ids))
-        )
+        rows = session.exec(select(MeetingCall).where(col(MeetingCall.session_id).in_(session_ids)))
         found: dict[int, list[int]] = {i: [] for i in session_ids}
         for row in rows:
             found[row.session_id].append(row.call_id)

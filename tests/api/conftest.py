@@ -325,7 +325,19 @@ class Api:
         )
 
     def move(self, session_id: int, action: str, user: str = "chair") -> dict[str, Any]:
+        """Fire `action`; opening first records every member present (the quorum: a test of
+        the quorum itself posts `/open` directly)."""
+        if action == "open" and user == "chair":
+            self.attend_all(session_id)
         return self.ok(self.post(user, f"/sessions/{session_id}/{action}"))
+
+    def attend_all(self, session_id: int) -> dict[str, Any]:
+        """The chair records every member of the session's funders present."""
+        sheet = self.ok(self.get("chair", f"/sessions/{session_id}/attendance"))
+        present = [{"user": a["user"], "status": "present"} for a in sheet["attendees"]]
+        return self.ok(
+            self.put("chair", f"/sessions/{session_id}/attendance", json={"attendees": present})
+        )
 
     def open_session(self, call_id: int, application_ids: list[int]) -> dict[str, Any]:
         """Planned, agenda set, convened and opened: ready for decisions."""
@@ -375,6 +387,8 @@ class Api:
             models.OutboxMessage,
             models.Funder,
             models.IdempotencyRecord,
+            models.Attendance,
+            models.InterestDeclaration,
         )
         with self.db.reading() as session:
             return {

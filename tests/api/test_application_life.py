@@ -108,8 +108,8 @@ def test_an_application_goes_from_draft_to_notified_through_the_api(api: Any) ->
     assert "asso@example.org" not in recipients
     for message in convocations:
         attachments = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
-        assert len(attachments) == 1
-        assert attachments[0].get_payload(decode=True).startswith(b"%PDF-")
+        assert len(attachments) == 2  # the convocation and the session pack
+        assert all(a.get_payload(decode=True).startswith(b"%PDF-") for a in attachments)
     assert api.move(meeting["id"], "open")["state"] == "open"
 
     # In session each funder decides its own share.
@@ -222,6 +222,10 @@ def test_an_application_goes_from_draft_to_notified_through_the_api(api: Any) ->
         ("share", "grant"),
         ("application", "decide"),
         ("application", "notify"),
+        # What the notification opens: per granted share (caf, departement, msa) its agreement,
+        # a notification in force, with its advance and balance; then the final report.
+        *[("agreement", "agreement_open"), ("payment", "open"), ("payment", "open")] * 3,
+        ("report", "report_open"),
     ]
     states = [(e["from_state"], e["to_state"]) for e in story if e["entity"] == "application"]
     assert [s for s in states if s != (None, None)] == [

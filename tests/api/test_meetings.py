@@ -56,7 +56,8 @@ def test_an_agenda_changed_after_convening_sends_an_amended_convocation_saying_w
     for message in amended:
         assert "Ateliers parents-enfants" in message.body_text
         assert "inscrit à l'ordre du jour" in message.body_text
-        assert len(message.attachments) == 1  # the convocation with the agenda as it is now
+        # The convocation and the pack, both with the agenda as it is now.
+        assert len(message.attachments) == 2
     # The same agenda again changes nothing: nothing more is sent.
     api.agenda(meeting["id"], [first["id"], second["id"]])
     assert len(outbox(api, "Convocation modifiée")) == len(amended)

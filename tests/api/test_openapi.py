@@ -27,7 +27,8 @@ from api.main import create_app
 from engine.models import OutboxMessage
 from tests.conftest import PASSWORD
 
-BINARY_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+# Files: PDFs and images, and the spreadsheets for accounting software (payments.csv).
+BINARY_TYPES = {"application/pdf", "image/png", "image/jpeg", "text/csv"}
 ERROR_REF = "#/components/schemas/ErrorOut"
 
 
@@ -251,6 +252,12 @@ def _a_whole_life(api: Any) -> None:
     api.ok(api.post("chair", f"{path}/request-documents", json={"reason": "RIB"}))
     api.ok(api.submit(good["id"]))
     api.ok(api.post("caf1", f"{path}/shares/caf/propose", json={"amount": "2500.00"}))
+    opinion = {"opinion": "reserved", "comment": "Budget à préciser."}
+    api.ok(api.post("caf1", f"{path}/shares/caf/opinion", json=opinion), 201)
+    api.ok(api.post("caf1", f"{path}/shares/caf/opinion", json={"opinion": "favourable"}))
+    assert api.post("caf1", f"{path}/shares/caf/opinion", json={}).status_code == 422
+    assert api.post("dep1", f"{path}/shares/caf/opinion", json=opinion).status_code == 403
+    api.ok(api.get("chair", f"{path}/opinions"))
     bad = api.ineligible(call["id"], user="other", title="Séances individuelles")
     reason = {"reason": "Séances collectives en réalité."}
     api.ok(api.post("chair", f"/applications/{bad['id']}/override-eligibility", json=reason))
@@ -267,8 +274,16 @@ def _a_whole_life(api: Any) -> None:
     api.ok(api.get("caf1", "/sessions"))
     api.agenda(meeting["id"], [good["id"], bad["id"]])
     api.move(meeting["id"], "convene")
+    conflict = {"application_id": good["id"], "user": "caf2", "reason": "Membre du bureau"}
+    conflicts = f"/sessions/{meeting['id']}/conflicts"
+    assert api.post("caf1", conflicts, json=conflict).status_code == 403  # someone else's
+    assert api.post("chair", conflicts, json={**conflict, "reason": " "}).status_code == 422
+    api.ok(api.post("chair", conflicts, json=conflict), 201)
+    assert [c["user"] for c in api.ok(api.get("caf1", conflicts))] == ["caf2"]
     pack = api.get("caf1", f"/sessions/{meeting['id']}/pack")
     assert pack.status_code == 200 and pack.content.startswith(b"%PDF")
+    sheet = api.get("caf1", f"/sessions/{meeting['id']}/attendance-sheet")
+    assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
     moved = {"location": "Salle du conseil", "starts_at": meeting["starts_at"]}
     api.ok(api.patch("chair", f"/sessions/{meeting['id']}", json=moved))
     api.move(meeting["id"], "open")
@@ -289,6 +304,50 @@ def _a_whole_life(api: Any) -> None:
     api.ok(api.get("asso", f"/applications/{good['id']}/events"))
     other = api.session(call["id"], title="Séance annulée")
     api.ok(api.post("chair", f"/sessions/{other['id']}/cancel", json={"reason": "Quorum"}))
+
+    # The Caf's payments on the granted share (opened as an agreement in force opens them):
+    # listed, exported, its advance ordered then paid, and paid a second time (409).
+    _open_payments(api, good["id"])
+    advance = next(p for p in api.ok(api.get("caf1", "/payments")) if p["kind"] == "advance")
+    sheet = api.get("caf1", "/payments.csv", params={"decimal": "point"})
+    assert sheet.status_code == 200 and sheet.text.startswith("\ufeffRéférence")
+    api.ok(api.post("caf1", f"/payments/{advance['id']}/order", json={"reference": "M-1"}))
+    paid = {"paid_on": "2026-01-05"}
+    api.ok(api.post("caf1", f"/payments/{advance['id']}/pay", json=paid))
+    assert api.post("caf1", f"/payments/{advance['id']}/pay", json=paid).status_code == 409
+
+    # The final report: refused when its charges do not add up, filed, approved by the Caf.
+    report = f"/applications/{good['id']}/report"
+    api.ok(api.get("caf1", report))
+    figures = {
+        "actual_total_cost": "5800.00",
+        "actual_other_resources": "900.00",
+        "lines": [
+            {"label": "Salaires", "kind": "charge", "forecast": "6000.00", "actual": "5800.00"}
+        ],
+        "activity": {"parents": 40, "children": 25, "sessions": 12},
+        "narrative": "Bilan",
+    }
+    assert api.put("asso", report, json={**figures, "actual_total_cost": "1.00"}).status_code == 422
+    api.ok(api.put("asso", report, json=figures))
+    api.ok(api.post("asso", report + "/submit"))
+    assert api.put("asso", report, json=figures).status_code == 409
+    msa = {"funder": "msa", "outcome": "approved"}
+    assert api.post("msa1", report + "/reviews", json=msa).status_code == 403
+    api.ok(api.post("caf1", report + "/reviews", json={"funder": "caf", "outcome": "approved"}))
+
+    # The Caf's agreement made a convention to sign: downloaded, refused as a picture, signed,
+    # countersigned; the file's funding read in one.
+    agreement = _as_convention(api, good["id"])
+    api.ok(api.get("asso", f"/applications/{good['id']}/funding"))
+    assert api.get("asso", f"/agreements/{agreement}/pdf").content.startswith(b"%PDF")
+    picture = {"file": ("scan.png", api.PNG, "image/png")}
+    assert api.post("asso", f"/agreements/{agreement}/sign", files=picture).status_code == 422
+    signed = {"file": ("signee.pdf", api.pdf, "application/pdf")}
+    api.ok(api.post("asso", f"/agreements/{agreement}/sign", files=signed))
+    assert api.get("caf1", f"/agreements/{agreement}/signed").status_code == 200
+    assert api.post("dep1", f"/agreements/{agreement}/countersign").status_code == 403
+    api.ok(api.post("caf1", f"/agreements/{agreement}/countersign"))
 
     # A document downloaded; notifications read; a failed email retried; signed out.
     (document, *_) = api.ok(api.get("asso", f"/applications/{good['id']}/documents"))
@@ -341,3 +400,40 @@ def _a_whole_life(api: Any) -> None:
     assert api.post("ville1", "/auth/logout").status_code == 204
     api.ok(api.post(None, "/auth/token", data={"username": "caf1", "password": PASSWORD}))
     assert api.post(None, "/auth/token", data={"username": "caf1"}).status_code == 422
+
+
+def _open_payments(api: Any, application_id: int) -> None:
+    from types import SimpleNamespace
+
+    from engine.access import SYSTEM
+    from engine.models import Share
+    from engine.services.payments import open_payments
+
+    with api.db.transaction() as session:
+        for share in session.exec(select(Share).where(Share.application_id == application_id)):
+            open_payments(session, share, SimpleNamespace(id=None, state="in_force"), SYSTEM)
+
+
+def _as_convention(api: Any, application_id: int) -> int:
+    """The Caf's agreement on the file turned into a convention awaiting the holder's signature
+    (a grant above the threshold would change every amount of this walk)."""
+    from engine.blobs import new_blob
+    from engine.models import Agreement, Funder
+
+    with api.db.transaction() as session:
+        caf = session.exec(select(Funder.id).where(Funder.code == "caf")).one()
+        agreement = session.exec(
+            select(Agreement).where(
+                Agreement.application_id == application_id, Agreement.funder_id == caf
+            )
+        ).one()
+        blob = new_blob(session, api.pdf)
+        session.flush()
+        agreement.kind, agreement.state, agreement.blob_id = (
+            "convention",
+            "awaiting_signature",
+            blob.id,
+        )
+        session.add(agreement)
+        session.flush()
+        return int(agreement.id)

@@ -62,7 +62,7 @@ def produced(db: Database, meeting: int) -> dict[str, Any]:
         letters = [
             x
             for x in session.exec(select(Letter).where(Letter.session_id == meeting))
-            if x.kind != "convocation"
+            if x.kind not in ("convocation", "pack")
         ]
         ids = {x.id for x in letters}
         emails = [

@@ -9,9 +9,7 @@ from typing import Any
 def envelopes(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each funder's envelope of the session's (one) call, by funder code."""
     assert {e["call_id"] for e in view["envelopes"]} <= {view["call_id"]}
-    return {
-        e["funder"]: {k: v for k, v in e.items() if k != "call_id"} for e in view["envelopes"]
-    }
+    return {e["funder"]: {k: v for k, v in e.items() if k != "call_id"} for e in view["envelopes"]}
 
 
 def test_the_session_view_shows_each_plan_its_flags_and_the_envelope_use(api: Any) -> None:

@@ -33,6 +33,8 @@ def test_application_states_carry_their_french_labels() -> None:
         "scheduled": "Inscrit à l'ordre du jour",
         "decided": "Décidé",
         "notified": "Notifié",
+        "settled": "Soldé",
+        "closed": "Clos",
         "withdrawn": "Retiré",
     }
 
@@ -40,10 +42,21 @@ def test_application_states_carry_their_french_labels() -> None:
 EXPECTED_TAGS = {
     "application": {
         "editable": {"draft", "incomplete"},
-        "submitted": {"eligible", "ineligible", "incomplete", "scheduled", "decided", "notified"},
+        "submitted": {
+            "eligible",
+            "ineligible",
+            "incomplete",
+            "scheduled",
+            "decided",
+            "notified",
+            "settled",
+            "closed",
+        },
         "schedulable": {"eligible", "ineligible"},
         "in_session": {"scheduled"},
-        "final": {"notified", "withdrawn"},
+        "decided": {"decided", "notified", "settled", "closed"},
+        "notified": {"notified", "settled", "closed"},
+        "final": {"closed", "withdrawn"},
         "holder_can_withdraw": {"draft", "incomplete", "eligible"},
     },
     "share": {
@@ -108,6 +121,14 @@ def test_only_the_system_decides_and_notifies_an_application() -> None:
     assert not APPLICATION.allowed("notify", "decided", "admin")
 
 
+def test_only_the_system_settles_and_closes_a_notified_application() -> None:
+    assert APPLICATION.allowed("settle", "notified", "system")
+    assert APPLICATION.allowed("close", "settled", "system")
+    for role in ("chair", "admin", "funder", "applicant"):
+        assert not APPLICATION.allowed_anywhere("settle", role)
+        assert not APPLICATION.allowed_anywhere("close", role)
+
+
 def test_a_session_cancelled_unschedules_its_files_through_the_system_role() -> None:
     assert APPLICATION.allowed("unschedule", "scheduled", "system")
     assert APPLICATION.allowed("unschedule", "scheduled", "chair")
@@ -148,6 +169,7 @@ def test_triggers_are_listed_once_in_declaration_order() -> None:
         "defer",
         "correct",
         "defer_absent",
+        "defer_at_close",
         "refuse_ineligible",
     )
     assert APPLICATION.triggers().count("submit") == 1

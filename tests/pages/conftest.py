@@ -202,6 +202,17 @@ def visitors(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     assert not found, "Internal codes or English words shown to users:\n" + "\n".join(found)
 
 
+def attend_all(chair: Visitor) -> None:
+    """On the session screen, the chair records every member present: the quorum to open."""
+    from playwright.sync_api import expect
+
+    form = chair.page.locator("form.cf-attendance")
+    for select in form.locator("select[name^='status-']").all():
+        select.select_option("present")
+    form.get_by_role("button", name="Enregistrer les présences").click()
+    expect(chair.page.get_by_text("Les présences sont enregistrées.")).to_be_visible()
+
+
 def open_call(seeded: Seeded, scheme: str, title: str, envelopes: dict[str, str]) -> dict[str, Any]:
     """A call of `scheme`, opened yesterday for thirty days, with these funders' envelopes."""
     now = datetime.now(UTC)

@@ -17,6 +17,7 @@ from engine.db import Database
 from engine.settings import Settings
 from tests.api.conftest import Api
 from tests.conftest import PASSWORD, Seeded
+from tests.pages.conftest import attend_all
 
 
 def test_the_chair_runs_a_whole_meeting_over_two_calls(
@@ -71,6 +72,7 @@ def test_the_chair_runs_a_whole_meeting_over_two_calls(
         # On the day (the clock moves past midnight in Paris), it opens.
         traveller.move_to(datetime.combine(day, time(0, 15), PARIS))
         chair.goto(session_url)
+        attend_all(chair)  # every member present: the quorum
         chair.page.get_by_role("button", name="Ouvrir la séance").click()
         expect(chair.page.get_by_text("La séance est ouverte.")).to_be_visible()
 
@@ -94,7 +96,7 @@ def test_the_chair_runs_a_whole_meeting_over_two_calls(
         expect(caf.page.get_by_text("La décision est corrigée")).to_be_visible()
         expect(caf.page.locator(".cf-saved-decision").first).to_contain_text("Refusée")
 
-        # The Département and the State decide through the API; the MSA is absent.
+        # The Département and the State decide through the API; the MSA's member has left.
         session_id = int(session_url.rsplit("/", 1)[1])
         for user in ("dep1", "etat1"):  # tokens of the moved clock
             form_data = {"username": user, "password": PASSWORD}

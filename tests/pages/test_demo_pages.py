@@ -28,7 +28,18 @@ ACCOUNTS = (
     ("admin", "demo-admin-2026"),
 )
 # Pages a visit must not follow: they change state, sign out, or are files, not pages.
-SKIP = ("/deconnexion", "/lettres/", "/documents/", "/pieces/", ".csv", "/proces-verbal", "/pack")
+SKIP = (
+    "/deconnexion",
+    "/lettres/",
+    "/documents/",
+    "/pieces/",
+    ".csv",
+    "/proces-verbal",
+    "/pack",
+    "/dossier-de-seance",
+    "/conventions/",  # the convention's PDF, drawn up or signed
+    "/feuille-de-presence",  # the attendance sheet's PDF
+)
 PER_ACCOUNT = 60  # enough to reach every kind of page of the demo, few enough to stay quick
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from engine.clock import PARIS
-from tests.pages.conftest import PDF
+from tests.pages.conftest import PDF, attend_all
 
 DOCUMENTS = [
     "cerfa_12156",
@@ -181,6 +181,7 @@ def test_from_filing_to_letter(visitors: Any, reaap_call: dict[str, Any]) -> Non
     chair.check("18-presidence-seance-planifiee")
     chair.page.get_by_role("button", name="Convoquer").click()
     expect(chair.page.get_by_text("La séance est convoquée")).to_be_visible()
+    attend_all(chair)
     chair.page.get_by_role("button", name="Ouvrir la séance").click()
     expect(chair.page.get_by_text("La séance est ouverte.")).to_be_visible()
     live = chair.page.locator("#seance-direct")

@@ -29,7 +29,18 @@ DEPARTMENT = "38"
 
 # Parameters an evaluation never looks up, with the reason. Payment schedules (advance and
 # balance) are computed when a share is granted, not when an application is evaluated.
-NOT_READ_BY_EVALUATION = {"payment.advance_rate": "payment schedule of a granted share"}
+NOT_READ_BY_EVALUATION = {
+    "payment.advance_rate": "payment schedule of a granted share",
+    # Read by the settlement (engine/services/settlements.py), tested in
+    # tests/engine/rulebook/test_settlement.py.
+    "settlement.tolerance": "settlement of an approved final report",
+    # Read at a session's opening (engine/services/attendance.py), tested in
+    # tests/api/test_attendance.py.
+    "quorum.min_share": "quorum at a session's opening",
+    "quorum.required_funders": "quorum at a session's opening",
+    # The final report's due date, tested in tests/engine/services/test_final_reports.py.
+    "report.delay_months": "due date of the final report",
+}
 # Parameters that are not looked up before their first date because a dated switch turns the
 # rule off: the "before" case is one where the switch was read while off.
 SWITCHED_OFF_BEFORE = {"caf.er.rate": "caf.er.prestation"}

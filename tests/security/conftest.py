@@ -134,6 +134,49 @@ def build_world(api: Api) -> World:
         message = session.exec(select(OutboxMessage)).first()
         assert message is not None
         ids["message"] = message.id or 0
+    # The Caf's advance on the decided file, ready to order (the agreement's hook may already
+    # have opened it: open_payments then returns what exists).
+    from types import SimpleNamespace
+
+    from engine.access import SYSTEM
+    from engine.models import Share
+    from engine.services.payments import open_payments
+
+    with api.db.transaction() as session:
+        share = session.exec(
+            select(Share).where(Share.application_id == ids["decided"], Share.funder_id == caf_id)
+        ).one()
+        in_force = SimpleNamespace(id=None, state="in_force")
+        opened = open_payments(session, share, in_force, SYSTEM)
+        ids["caf_advance"] = next(p.id for p in opened if p.kind == "advance") or 0
+    # The Département's agreement on the decided file made a convention the holder has signed
+    # (its PDF and the signed copy stored): the sign, countersign and download routes' object.
+    from engine.blobs import new_blob
+    from engine.models import Agreement, Funder
+
+    with api.db.transaction() as session:
+        dep_id = session.exec(select(Funder.id).where(Funder.code == "departement")).one()
+        agreement = session.exec(
+            select(Agreement).where(
+                Agreement.application_id == ids["decided"], Agreement.funder_id == dep_id
+            )
+        ).one()
+        drawn, signed = new_blob(session, pdf_bytes()), new_blob(session, pdf_bytes() + b"\n")
+        session.flush()
+        agreement.kind, agreement.state = "convention", "signed_by_holder"
+        agreement.blob_id, agreement.signed_blob_id = drawn.id, signed.id
+        session.add(agreement)
+        session.flush()
+        ids["dep_convention"] = agreement.id or 0
+    # A supporting document joined to the decided file's final report (its download's object).
+    import io
+
+    from engine.services.report_documents import add_report_document
+
+    joined = add_report_document(
+        api.db, people["asso"], ids["decided"], "facture.pdf", io.BytesIO(pdf_bytes()), api.settings
+    )
+    ids["report_document"] = joined.id or 0
     # An account and a funder the administrator's routes edit, deactivate and reactivate.
     from engine.services.accounts import create_user
 
@@ -165,3 +208,39 @@ def world(api: Api) -> World:
 
 def data_files(settings: Settings) -> list[Path]:
     return sorted(p for p in settings.data_dir.rglob("*") if p.is_file())
+
+
+def settled_and_closed(api: Any, call: int) -> None:
+    """Two files granted by the CAF alone and notified, their final report approved (settled);
+    the second with every payment made (closed)."""
+    files = [api.eligible(call, title=f"ASSO-{name}")["id"] for name in ("SETTLED", "CLOSED")]
+    held = api.open_session(call, files)["id"]
+    for application_id in files:
+        api.ok(api.decide(held, application_id, "caf", "granted", "1000.00"), 201)
+        for funder in ("departement", "msa", "etat"):
+            api.ok(api.decide(held, application_id, funder, "refused"), 201)
+    api.move(held, "close")
+    report = {
+        "actual_total_cost": "90000.00",
+        "actual_other_resources": "0.00",
+        "lines": [
+            {"label": "Animation", "kind": "charge", "forecast": "90000.00", "actual": "90000.00"}
+        ],
+        "activity": {"parents": 10, "children": 10, "sessions": 5},
+        "narrative": "Action menée comme prévu.",
+    }
+    for application_id in files:
+        path = f"/applications/{application_id}/report"
+        api.ok(api.put("asso", path, json=report))
+        api.ok(api.post("asso", f"{path}/submit"))
+        review = {"funder": "caf", "outcome": "approved"}
+        api.ok(api.post("caf1", f"{path}/reviews", json=review))
+    funding = api.ok(api.get("chair", f"/applications/{files[1]}/funding"))
+    for payment in funding["payments"]:
+        if payment["state"] == "scheduled":
+            order = {"reference": "MDT-1"}
+            api.ok(api.post("caf1", f"/payments/{payment['id']}/order", json=order))
+            paid = {"paid_on": "2026-11-30"}
+            api.ok(api.post("caf1", f"/payments/{payment['id']}/pay", json=paid))
+    states = [api.application(application_id)["state"] for application_id in files]
+    assert states == ["settled", "closed"], states

@@ -32,6 +32,7 @@ FUNDERS = frozenset({"caf1", "caf2", "etat1", "dep1", "msa1", "ville1"})
 APPLICANTS = frozenset({"asso", "other"})
 HOLDER = frozenset({"asso"})  # owner of every ASSO-* file; `other` is the non-owner holder
 CAF = frozenset({"caf1", "caf2"})  # members of the funder named in the path or the body
+DEP = frozenset({"dep1"})  # the Département's members (its convention on the decided file)
 # Funders asked by asso's submitted files (every funder of the call but the commune).
 ASKED = frozenset({"caf1", "caf2", "etat1", "dep1", "msa1"})
 VIEWERS = STAFF | HOLDER | ASKED  # a submitted file of asso
@@ -63,6 +64,11 @@ class Case:
 API_DOCS = ("/openapi.json", "/docs", "/docs/oauth2-redirect")
 V1 = "/api/v1"
 REASON = {"json": {"reason": "Pour voir"}}
+REPORT_FIGURES = {
+    "actual_total_cost": "100.00",
+    "actual_other_resources": "0.00",
+    "lines": [{"label": "Charges", "kind": "charge", "forecast": "0.00", "actual": "100.00"}],
+}
 FORM_REASON = {"data": {"reason": "Pour voir"}}
 
 
@@ -158,6 +164,21 @@ def table() -> list[Case]:
         ),
         Case(
             "POST",
+            V1 + app + "/shares/{funder}/opinion",
+            CAF,
+            V1 + "/applications/{eligible}/shares/caf/opinion",
+            {"json": {"opinion": "reserved", "comment": "Pour voir"}},
+        ),
+        # Opinions prepare the committee's deliberation: not the holder's to read.
+        Case(
+            "GET",
+            V1 + app + "/opinions",
+            STAFF | ASKED,
+            V1 + "/applications/{eligible}/opinions",
+        ),
+        Case("GET", V1 + app + "/opinions", STAFF, V1 + "/applications/{draft}/opinions"),
+        Case(
+            "POST",
             V1 + app + "/request-documents",
             CHAIR,
             V1 + "/applications/{eligible}/request-documents",
@@ -178,6 +199,75 @@ def table() -> list[Case]:
         ),
         Case("GET", V1 + "/letters/{letter_id}", CAF_LETTER_READERS, V1 + "/letters/{caf_letter}"),
         Case("GET", V1 + "/letters/{letter_id}", SESSION_VIEWERS, V1 + "/letters/{minutes}"),
+        # -- agreements (DESIGN §10): the holder signs, the funder's members countersign
+        Case(
+            "POST",
+            V1 + "/agreements/{agreement_id}/sign",
+            HOLDER,
+            V1 + "/agreements/{dep_convention}/sign",
+            pdf_upload(),
+        ),
+        Case(
+            "POST",
+            V1 + "/agreements/{agreement_id}/countersign",
+            DEP,
+            V1 + "/agreements/{dep_convention}/countersign",
+        ),
+        Case(
+            "GET",
+            V1 + "/agreements/{agreement_id}/pdf",
+            VIEWERS,
+            V1 + "/agreements/{dep_convention}/pdf",
+        ),
+        Case(
+            "GET",
+            V1 + "/agreements/{agreement_id}/signed",
+            VIEWERS,
+            V1 + "/agreements/{dep_convention}/signed",
+        ),
+        Case("GET", V1 + app + "/funding", VIEWERS, V1 + "/applications/{decided}/funding"),
+        # -- the final report (DESIGN §10): the holder writes and submits, a funder with a
+        # granted share reviews
+        Case("GET", V1 + app + "/report", VIEWERS, V1 + "/applications/{decided}/report"),
+        Case(
+            "PUT",
+            V1 + app + "/report",
+            HOLDER,
+            V1 + "/applications/{decided}/report",
+            {"json": REPORT_FIGURES},
+        ),
+        Case(
+            "POST",
+            V1 + app + "/report/submit",
+            HOLDER,
+            V1 + "/applications/{decided}/report/submit",
+        ),
+        Case(
+            "POST",
+            V1 + app + "/report/reviews",
+            CAF,
+            V1 + "/applications/{decided}/report/reviews",
+            {"json": {"funder": "caf", "outcome": "approved"}},
+        ),
+        Case(
+            "GET",
+            V1 + app + "/report/documents",
+            VIEWERS,
+            V1 + "/applications/{decided}/report/documents",
+        ),
+        Case(
+            "GET",
+            V1 + app + "/report/documents/{document_id}",
+            VIEWERS,
+            V1 + "/applications/{decided}/report/documents/{report_document}",
+        ),
+        Case(
+            "POST",
+            V1 + app + "/report/documents",
+            HOLDER,
+            V1 + "/applications/{decided}/report/documents",
+            {"files": {"file": ("facture.pdf", pdf_bytes(), "application/pdf")}},
+        ),
         Case("GET", V1 + "/documents/{document_id}", VIEWERS, V1 + "/documents/{document}"),
         Case(
             "GET",
@@ -190,6 +280,23 @@ def table() -> list[Case]:
             V1 + meeting + "/minutes",
             SESSION_VIEWERS,
             V1 + "/sessions/{closed_session}/minutes",
+        ),
+        # -- payments (DESIGN §10): lists filtered by role, actions by the payment's funder
+        Case("GET", V1 + "/payments", SIGNED_IN),
+        Case("GET", V1 + "/payments.csv", SIGNED_IN),
+        Case(
+            "POST",
+            V1 + "/payments/{payment_id}/order",
+            CAF,
+            V1 + "/payments/{caf_advance}/order",
+            {"json": {"reference": "M-2027-001"}},
+        ),
+        Case(
+            "POST",
+            V1 + "/payments/{payment_id}/pay",
+            CAF,
+            V1 + "/payments/{caf_advance}/pay",
+            {"json": {"paid_on": "2026-01-05"}},
         ),
         # -- sessions
         Case("GET", V1 + "/sessions", STAFF | FUNDERS),
@@ -211,6 +318,25 @@ def table() -> list[Case]:
             {"json": {"location": "Salle du conseil"}},
         ),
         Case("POST", V1 + meeting + "/convene", CHAIR, V1 + "/sessions/{planned_session}/convene"),
+        Case(
+            "GET",
+            V1 + meeting + "/attendance",
+            SESSION_VIEWERS,
+            V1 + "/sessions/{open_session}/attendance",
+        ),
+        Case(
+            "PUT",
+            V1 + meeting + "/attendance",
+            CHAIR,
+            V1 + "/sessions/{planned_session}/attendance",
+            {"json": {"attendees": []}},
+        ),
+        Case(
+            "GET",
+            V1 + meeting + "/attendance-sheet",
+            SESSION_VIEWERS,
+            V1 + "/sessions/{open_session}/attendance-sheet",
+        ),
         Case("POST", V1 + meeting + "/open", CHAIR, V1 + "/sessions/{convened_session}/open"),
         Case(
             "POST",
@@ -218,6 +344,21 @@ def table() -> list[Case]:
             CAF,
             V1 + "/sessions/{open_session}/decisions",
             {"json": decision},
+        ),
+        # Conflicts of interest: a member declares its own (another member's: 403), the chair
+        # records one for any member; the chair and the session's funders read them.
+        Case(
+            "POST",
+            V1 + meeting + "/conflicts",
+            CHAIR | {"caf1"},
+            V1 + "/sessions/{open_session}/conflicts",
+            {"json": {"application_id": "{scheduled}", "user": "caf1", "reason": "Pour voir"}},
+        ),
+        Case(
+            "GET",
+            V1 + meeting + "/conflicts",
+            SESSION_VIEWERS,
+            V1 + "/sessions/{open_session}/conflicts",
         ),
         Case("POST", V1 + meeting + "/close", CHAIR, V1 + "/sessions/{open_session}/close"),
         Case("POST", V1 + meeting + "/cancel", CHAIR, V1 + "/sessions/{planned_session}/cancel"),
@@ -375,6 +516,26 @@ def table() -> list[Case]:
         Case("GET", "/pieces/{document_id}", DRAFT_VIEWERS, "/pieces/{draft_document}"),
         Case("GET", "/lettres/{letter_id}", DECISION_READERS, "/lettres/{decision_letter}"),
         Case("GET", "/lettres/{letter_id}", CAF_LETTER_READERS, "/lettres/{caf_letter}"),
+        Case("GET", "/conventions/{agreement_id}", VIEWERS, "/conventions/{dep_convention}"),
+        Case(
+            "GET",
+            "/conventions/{agreement_id}/signee",
+            VIEWERS,
+            "/conventions/{dep_convention}/signee",
+        ),
+        Case(
+            "POST",
+            "/conventions/{agreement_id}/signer",
+            HOLDER,
+            "/conventions/{dep_convention}/signer",
+            pdf_upload(),
+        ),
+        Case(
+            "POST",
+            "/conventions/{agreement_id}/contresigner",
+            DEP,
+            "/conventions/{dep_convention}/contresigner",
+        ),
         Case(
             "POST",
             dossier + "/parts/{funder}/proposer",
@@ -398,10 +559,63 @@ def table() -> list[Case]:
         ),
         Case("POST", dossier + "/deposer", HOLDER, "/dossiers/{draft}/deposer"),
         Case("POST", dossier + "/retirer", HOLDER, "/dossiers/{eligible}/retirer"),
+        Case("GET", dossier + "/compte-rendu", VIEWERS, "/dossiers/{decided}/compte-rendu"),
+        Case(
+            "POST",
+            dossier + "/compte-rendu",
+            HOLDER,
+            "/dossiers/{decided}/compte-rendu",
+            {
+                "data": {
+                    "actual_total_cost": "100,00",
+                    "actual_other_resources": "0",
+                    "lines.0.label": "Charges",
+                    "lines.0.kind": "charge",
+                    "lines.0.actual": "100,00",
+                }
+            },
+        ),
+        Case(
+            "POST",
+            dossier + "/compte-rendu/avis",
+            CAF,
+            "/dossiers/{decided}/compte-rendu/avis",
+            {"data": {"funder": "caf", "outcome": "approved"}},
+        ),
+        Case(
+            "POST",
+            dossier + "/compte-rendu/pieces",
+            HOLDER,
+            "/dossiers/{decided}/compte-rendu/pieces",
+            {"files": {"file": ("facture.pdf", pdf_bytes(), "application/pdf")}},
+        ),
+        Case(
+            "GET",
+            dossier + "/compte-rendu/pieces/{document_id}",
+            VIEWERS,
+            "/dossiers/{decided}/compte-rendu/pieces/{report_document}",
+        ),
         # -- pages: funders', the chair's, the administrator's
         Case("GET", "/financeur/dossiers", FUNDERS),
         Case("GET", "/financeur/dossiers.csv", FUNDERS),
         Case("GET", "/financeur/enveloppes", FUNDERS),
+        Case("GET", "/financeur/versements", FUNDERS),
+        Case("GET", "/financeur/versements.csv", FUNDERS),
+        Case(
+            "POST",
+            "/financeur/versements/{payment_id}/ordonner",
+            CAF,
+            "/financeur/versements/{caf_advance}/ordonner",
+            {"data": {"reference": "M-2027-002"}},
+        ),
+        Case(
+            "POST",
+            "/financeur/versements/{payment_id}/payer",
+            CAF,
+            "/financeur/versements/{caf_advance}/payer",
+            {"data": {"paid_on": "2026-01-05"}},
+        ),
+        Case("GET", "/comite/suivi", STAFF),
         Case("GET", "/comite/dossiers", STAFF),
         Case("GET", "/tableau-de-bord", STAFF),
         Case("GET", "/appels", STAFF),
@@ -420,6 +634,19 @@ def table() -> list[Case]:
             "/seances/{closed_session}/proces-verbal",
         ),
         Case(
+            "GET",
+            seance + "/dossier-de-seance",
+            SESSION_VIEWERS,
+            "/seances/{convened_session}/dossier-de-seance",
+        ),
+        Case(
+            "POST",
+            dossier + "/parts/{funder}/avis",
+            CAF,
+            "/dossiers/{eligible}/parts/caf/avis",
+            {"data": {"opinion": "favourable", "opinion_comment": "Pour voir"}},
+        ),
+        Case(
             "POST",
             seance + "/ordre-du-jour",
             CHAIR,
@@ -430,11 +657,33 @@ def table() -> list[Case]:
         Case("POST", seance + "/open", CHAIR, "/seances/{convened_session}/open"),
         Case(
             "POST",
+            seance + "/presences",
+            CHAIR,
+            "/seances/{planned_session}/presences",
+            {"data": {}},
+        ),
+        Case(
+            "GET",
+            seance + "/feuille-de-presence",
+            SESSION_VIEWERS,
+            "/seances/{open_session}/feuille-de-presence",
+        ),
+        Case(
+            "POST",
             seance + "/decisions",
             CAF,
             "/seances/{open_session}/decisions",
             {"data": decision},
         ),
+        # A member declares for itself (the form names no one else); the chair picks the member.
+        Case(
+            "POST",
+            seance + "/conflits",
+            CHAIR | ASKED,
+            "/seances/{open_session}/conflits",
+            {"data": {"application_id": "{scheduled}", "reason": "Pour voir"}},
+        ),
+        Case("GET", "/mes-declarations-interets", FUNDERS),
         Case("GET", seance + "/modifier", CHAIR, "/seances/{planned_session}/modifier"),
         Case(
             "POST",
@@ -654,9 +903,7 @@ def test_every_route_lets_in_whoever_is_entitled(matrix_world: World) -> None:
 
 def _visible(world: World) -> Callable[[str], set[int]]:
     ids = world.ids
-    submitted = {
-        ids[k] for k in ("eligible", "ineligible", "scheduled", "decided", "convened_app")
-    }
+    submitted = {ids[k] for k in ("eligible", "ineligible", "scheduled", "decided", "convened_app")}
     mine = submitted | {ids["draft"]}
 
     def visible(user: str) -> set[int]:
@@ -752,13 +999,16 @@ OBJECTS = {
 def _every_state(world: World) -> None:
     """Add to the world what it lacks for every state of every workflow: a withdrawn and an
     incomplete file, the funder's share deferred and refused on files still in session, a file
-    decided but not yet notified, a cancelled session, a closed call."""
+    decided but not yet notified, a settled and a closed file, a cancelled session, a closed
+    call."""
     from engine.services.production import run_production
     from engine.services.sessions import close_session
-    from tests.security.conftest import actors
+    from tests.security.conftest import actors, settled_and_closed
 
     api = world.api
     call = world["call"]
+    # First: its close delivers every email waiting, which would notify the decided file below.
+    settled_and_closed(world.api, world["call"])
     api.ok(api.post("asso", f"/applications/{api.draft(call, title='ASSO-W')['id']}/withdraw"))
     assert api.submitted(call, kinds=("rib",), title="ASSO-INCOMPLETE")["state"] == "incomplete"
     deferred = api.eligible(call, title="ASSO-CAF-DEFERRED")["id"]
@@ -851,10 +1101,15 @@ def acting_cases() -> list[tuple[str, Case]]:
                 cases.append(
                     ("subject", Case(case.method, case.route, case.allowed, case.path, body))
                 )
-                body = _for_funder(body, "grenoble")
-                cases.append(
-                    ("subject", Case(case.method, case.route, frozenset(), case.path, body))
-                )
+                # The same body for a funder outside the call, where the body names a funder.
+                outside_body = _for_funder(body, "grenoble")
+                if outside_body != body:
+                    cases.append(
+                        (
+                            "subject",
+                            Case(case.method, case.route, frozenset(), case.path, outside_body),
+                        )
+                    )
     return cases
 
 

@@ -97,6 +97,9 @@ def hostile(api: Any, db: Any) -> dict[str, Any]:
     # A session opens from its day: the chair moves it to today (an amended convocation).
     today = {"starts_at": datetime.now(UTC).isoformat()}
     api.ok(api.patch("chair", f"/sessions/{meeting['id']}", json=today))
+    # Its member exists before the opening, so the attendance records it present.
+    create_user(db, "evil1", PASSWORD, "funder", email="evil1@example.org", funder_code="evil")
+    evil1 = Seeded(api.client).token("evil1")
     api.move(meeting["id"], "open")
     for funder in ("caf", "departement"):
         api.ok(
@@ -105,8 +108,6 @@ def hostile(api: Any, db: Any) -> dict[str, Any]:
             ),
             201,
         )
-    create_user(db, "evil1", PASSWORD, "funder", email="evil1@example.org", funder_code="evil")
-    evil1 = Seeded(api.client).token("evil1")
     response = api.client.post(
         f"/api/v1/sessions/{meeting['id']}/decisions",
         headers=evil1,

@@ -223,6 +223,10 @@ def ready_to_close(client: httpx.Client, headers: dict[str, dict[str, str]], ids
     path = f"/sessions/{meeting['id']}"
     call("PUT", "chair", f"{path}/agenda", json={"application_ids": ids})
     call("POST", "chair", f"{path}/convene")
+    # Every member present: the quorum the opening requires.
+    members = call("GET", "chair", f"{path}/attendance")["attendees"]
+    present = [{"user": m["user"], "status": "present"} for m in members]
+    call("PUT", "chair", f"{path}/attendance", json={"attendees": present})
     call("POST", "chair", f"{path}/open")
     for item in call("GET", "chair", path)["agenda"]:
         for share in item["shares"]:
@@ -364,6 +368,19 @@ class Workload:
             self.request(client, "POST", "chair", f"/sessions/{session_id}/convene")
             meeting["state"] = "convened"
         if meeting["state"] == "convened":
+            # Every member present (the quorum the opening requires), then open.
+            sheet = self.request(client, "GET", "chair", f"/sessions/{session_id}/attendance")
+            if sheet.status_code == 200:
+                present = [
+                    {"user": m["user"], "status": "present"} for m in sheet.json()["attendees"]
+                ]
+                self.request(
+                    client,
+                    "PUT",
+                    "chair",
+                    f"/sessions/{session_id}/attendance",
+                    json={"attendees": present},
+                )
             self.request(client, "POST", "chair", f"/sessions/{session_id}/open")
         for item in meeting["agenda"]:
             for share in item["shares"]:
@@ -446,7 +463,7 @@ def invariants(db: Database, settings: Settings, settled: bool = False) -> list[
             own_letters = [x for x in letters if x.session_id == meeting.id]
             own_jobs = [j for j in jobs if j.session_id == meeting.id]
             problems += _production_problems(meeting, own_jobs, own_letters, outbox, settled)
-            close_letters = [x for x in own_letters if x.kind != "convocation"]
+            close_letters = [x for x in own_letters if x.kind not in ("convocation", "pack")]
             close_jobs = [j for j in own_jobs if j.kind != "convocation"]
             if meeting.state == "closed":
                 if meeting.closed_at is None:
@@ -507,7 +524,9 @@ def _production_problems(
     problems = []
     # (Convocations: one per member, counted against their jobs below.)
     counted = Counter(
-        (x.kind, x.application_id, x.funder_id) for x in letters if x.kind != "convocation"
+        (x.kind, x.application_id, x.funder_id)
+        for x in letters
+        if x.kind not in ("convocation", "pack")
     )
     problems += [f"session {meeting.id}: letter {k} {n} times" for k, n in counted.items() if n > 1]
     ids = {x.id for x in letters}

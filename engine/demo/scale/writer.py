@@ -117,9 +117,7 @@ class Writer:
             for row in rows:
                 copy.write_row(
                     [
-                        self._dump(row.get(c))
-                        if c in json_columns
-                        else row.get(c, defaults.get(c))
+                        self._dump(row.get(c)) if c in json_columns else row.get(c, defaults.get(c))
                         for c in columns
                     ]
                 )

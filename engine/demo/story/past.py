@@ -11,9 +11,11 @@ from engine.demo.people import HOLDERS
 from engine.demo.story.bodies import application
 from engine.demo.story.dates import SEASONS, _weekday, civil_period
 from engine.demo.story.facts import LOCATION, REAAP_FACTS
-from engine.demo.story.steps import Steps
+from engine.demo.story.governance import PastGovernance
 from engine.services.calls import close_call
+from engine.services.final_reports import save_report, submit_report
 from engine.services.production import run_production
+from engine.services.report_figures import Figures, Line
 from engine.services.sessions import (
     close_session,
     convene_session,
@@ -24,7 +26,7 @@ from engine.services.sessions import (
 )
 
 
-class PastSeason(Steps):
+class PastSeason(PastGovernance):
     """Last season's chapter of the story."""
 
     def past_reaap(self) -> None:
@@ -107,14 +109,19 @@ class PastSeason(Steps):
             convene_session(self.db, chair, session_id, self.settings, produce=False)
             run_production(self.db, self.settings)  # the convocations, dated as convened
         self.dispatch(self.moment(-74, 11))
+        files = {"cafe": cafe, "ateliers": ateliers}
+        self.past_opinions(files, -70)
+        self.past_attendance(session_id, files, held_in)
         with clock.at(self.moment(held_in, 14)):
             open_session(self.db, chair, session_id)
+        # The Ville de Grenoble, represented, decides through its proxy (the Département's
+        # member); Marc Lefèvre being excused, the Caf's member present decides both files.
         decisions = (
             ("caf", cafe, "caf", "granted", "3000", None),
             ("departement", cafe, "departement", "granted", "1000", None),
-            ("grenoble", cafe, "grenoble", "granted", "500", "Mention du soutien de la Ville."),
+            ("departement", cafe, "grenoble", "granted", "500", "Mention du soutien de la Ville."),
             (
-                "caf-direction",
+                "caf",
                 ateliers,
                 "caf",
                 "granted",
@@ -140,3 +147,39 @@ class PastSeason(Steps):
             close_session(self.db, chair, session_id, self.settings, produce=False)
             run_production(self.db, self.settings)  # letters and minutes, dated as closed
         self.dispatch(self.moment(held_in, 17))
+        self.past_reports(cafe, ateliers)
+
+    def past_reports(self, cafe: int, ateliers: int) -> None:
+        """Both holders file their final report early: this season's renewals are checked
+        against them (rule G4 from the record, engine/services/renewal.py)."""
+        cost = (
+            ("Animation des rencontres", "4500.00", "4400.00"),
+            ("Locaux et goûters", "1500.00", "1600.00"),
+        )
+        self.past_report("chemin", cafe, "6000.00", "1500.00", cost, (42, 30, 18))
+        cost = (
+            ("Intervenants des ateliers", "7000.00", "6800.00"),
+            ("Matériel et sorties", "3000.00", "2700.00"),
+        )
+        self.past_report("voiron", ateliers, "9500.00", "2000.00", cost, (35, 40, 22))
+
+    def past_report(
+        self,
+        holder: str,
+        app_id: int,
+        total: str,
+        other: str,
+        charges: tuple[tuple[str, str, str], ...],
+        activity: tuple[int, int, int],
+    ) -> None:
+        figures = Figures(
+            actual_total_cost=Decimal(total),
+            actual_other_resources=Decimal(other),
+            lines=[Line(label, "charge", Decimal(f), Decimal(a)) for label, f, a in charges],
+            activity=dict(zip(("parents", "children", "sessions"), activity, strict=True)),
+            narrative="Action menée comme prévu ; le bilan qualitatif est joint.",
+        )
+        actor = self.holder_actor(holder)
+        with clock.at(self.moment(-20, 10)):
+            save_report(self.db, actor, app_id, figures)
+            submit_report(self.db, actor, app_id)

@@ -15,11 +15,13 @@ from sqlmodel import Session, col, select
 
 from engine.access import SYSTEM, Actor
 from engine.clock import paris_date
+from engine.documents.pack import SessionPack
 from engine.models import AgendaItem, Application, Funder, Meeting, ProductionJob, Share, User
 from engine.notify.outbox import enqueue, funder_recipients, notify_holder
 from engine.services import letters
 from engine.services.notification import mark_notified
 from engine.services.production.jobs import STATUS_LABELS
+from engine.services.session_pack import pack_record
 from engine.settings import Settings
 
 
@@ -54,6 +56,7 @@ class Context:
         self.funders: dict[int | None, Funder] = {f.id: f for f in session.exec(select(Funder))}
         self.meetings: dict[int, Meeting] = {}
         self.signers: dict[int | None, Actor] = {}
+        self.packs: dict[tuple[int, tuple[int, ...]], SessionPack] = {}
         wanted = {j.application_id for j in self.jobs.values() if j.kind == "letter"}
         self.shares = _shares_of(session, wanted)
 
@@ -171,9 +174,14 @@ class Context:
             paris_date(job.created_at),
         )
         email = str(job.data.get("email", ""))
+        # The pack of the job's own agenda, read now: an amended convocation carries it anew.
+        key = (meeting.id or 0, tuple(ids))
+        if key not in self.packs:
+            self.packs[key] = pack_record(self.session, meeting, agenda)
 
         def store(session: Session, pdfs: list[bytes]) -> None:
             letter = letters.store_convocation(session, meeting, pdfs[0])
+            pack = letters.store_pack(session, meeting, pdfs[1])
             enqueue(
                 session,
                 "convocation",
@@ -184,10 +192,10 @@ class Context:
                     # An amended convocation (agenda, date or place changed) says what changed.
                     "changes": list(job.data.get("changes") or []),
                 },
-                attachments=[letter.id or 0],
+                attachments=[letter.id or 0, pack.id or 0],
             )
 
-        return Work(claim, job, [document], store)
+        return Work(claim, job, [document, self.packs[key]], store)
 
 
 def _shares_of(

@@ -45,10 +45,12 @@ def _convened_at(session: Session, session_id: int) -> datetime | None:
 
 
 def _convocation_of(session: Session, meeting: Meeting, email: str) -> list[int]:
-    """The convocation PDF this person was sent when the session was convened."""
+    """The convocation PDF this person was last sent, with the session pack sent with it."""
     letters = set(
         session.exec(
-            select(Letter.id).where(Letter.session_id == meeting.id, Letter.kind == "convocation")
+            select(Letter.id).where(
+                Letter.session_id == meeting.id, col(Letter.kind).in_(("convocation", "pack"))
+            )
         )
     )
     rows = session.exec(
@@ -59,7 +61,7 @@ def _convocation_of(session: Session, meeting: Meeting, email: str) -> list[int]
     for row in rows:
         found = [i for i in row.attachments if i in letters]
         if found:
-            return found[:1]
+            return found[:2]
     return []
 
 
@@ -108,7 +110,7 @@ def _write_convocation(session: Session, *, meeting_id: int, kind: str, days: in
         return
     for _, email in recipients(session, meeting):  # the people convened
         attachments = _convocation_of(session, meeting, email)
-        context = {"meeting": meeting, "count": count, "attached": bool(attachments)}
+        context = {"meeting": meeting, "count": count, "attached": len(attachments)}
         enqueue(session, kind, email, context, attachments=attachments, session_id=meeting_id)
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from engine.clock import now
 from engine.db import Database
-from engine.models import Application, Call, Funder, Share
+from engine.models import Application, Call, FinalReport, Funder, Share
 from engine.notify.outbox import notify_holder
 from engine.services.reminders.once import Skip, send_once
 from engine.services.reminders.timing import (
@@ -88,6 +88,9 @@ def remind_final_reports(db: Database, settings: Settings) -> int:
                 select(Share.application_id).where(Share.state == "granted", col(Share.granted) > 0)
             )
         )
+        # A file whose final report is open is reminded from that report (reminders/reports.py).
+        opened = session.exec(select(FinalReport.application_id)).all()
+        granted.difference_update(opened)
         applications = session.exec(
             select(Application).where(
                 col(Application.state).in_(("decided", "notified")),

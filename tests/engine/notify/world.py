@@ -30,7 +30,7 @@ from engine.access import SYSTEM, Actor
 from engine.db import Database
 from engine.models import Event, Meeting, OutboxMessage
 from engine.reads import ApplicationRead
-from engine.services import applications, calls, sessions
+from engine.services import applications, attendance, calls, sessions
 from engine.services.accounts import create_user
 from engine.services.documents import add_document
 from engine.services.funders import create_funder
@@ -154,7 +154,11 @@ class World:
             meeting = session.get(Meeting, session_id)
             assert meeting is not None
             starts_at = meeting.starts_at
-        with clock.at(max(clock.now(), starts_at)):  # a session opens from its day on
+        # Every member present (the quorum); a session opens from its day on.
+        _, members, _ = attendance.session_attendance(self.db, chair, session_id)
+        present = [attendance.AttendeeInput(m.username, "present") for m in members]
+        attendance.record_attendance(self.db, chair, session_id, present)
+        with clock.at(max(clock.now(), starts_at)):
             sessions.open_session(self.db, chair, session_id)
         for code, user, outcome, amount in (
             ("caf", "caf1", "granted", Decimal("3000.00")),

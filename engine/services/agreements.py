@@ -1,0 +1,167 @@
+"""Agreements: one per granted share, opened when the application is notified (DESIGN §10).
+
+The kind follows the law, not the share: a convention is due when everything the funder granted
+to the same organisation for the civil year of the action's start adds up to more than
+`convention.threshold` (loi n° 2000-321 art. 10), whatever the application those grants belong
+to; otherwise the decision letter is the act and the agreement, a notification, is in force at
+once. The money starts to flow (engine/services/payments.py) only once an agreement is in force.
+
+`open_agreements` and `agreements_of` run inside the caller's transaction; signing and
+countersigning are use cases of engine/services/agreement_signing.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from engine.access import Actor
+from engine.audit import record
+from engine.blobs import new_blob
+from engine.documents.convention import convention
+from engine.models import Agreement, Application, Funder, Share
+from engine.rulebook import default_registry
+from engine.rulebook.money import ZERO
+from engine.services import payments
+from engine.services.convention_content import convention_text
+from workflows.agreement import AGREEMENT
+
+IN_FORCE = AGREEMENT.tagged("in_force")
+
+
+def action_start(application: Application) -> date:
+    """The first day of the action (the application's period), which dates the agreement."""
+    return date.fromisoformat(str(application.data["period"]["start"]))
+
+
+def threshold_on(on: date) -> Decimal:
+    value = default_registry().parameters["convention.threshold"].at(on).value
+    assert isinstance(value, Decimal)
+    return value
+
+
+def cumulated_grants(session: Session, funder_id: int, organisation_id: int, year: int) -> Decimal:
+    """What the funder granted to the organisation for actions starting in `year`, over every
+    application (the one being notified included)."""
+    rows = session.exec(
+        select(col(Share.granted), col(Application.data))
+        .join(Application, col(Application.id) == col(Share.application_id))
+        .where(
+            Share.funder_id == funder_id,
+            Share.state == "granted",
+            Application.organisation_id == organisation_id,
+        )
+    )
+    total = ZERO
+    for granted, data in rows:
+        # The year lives in the application's JSON body: filtered here, not in SQL, so that
+        # SQLite and PostgreSQL read it the same way (an organisation has a few files a year).
+        start = str((data.get("period") or {}).get("start", ""))
+        if granted is not None and start[:4] == f"{year:04d}":
+            total += granted
+    return total
+
+
+def agreement_kind(cumulated: Decimal, threshold: Decimal) -> str:
+    """`convention` when the funder's cumulated grants to the organisation for the year pass
+    the threshold, else `notification`: the one rule the agreements and the letters follow."""
+    return "convention" if cumulated > threshold else "notification"
+
+
+def convention_funders(
+    session: Session, application: Application, shares: list[Share], codes: dict[int, str]
+) -> list[str]:
+    """The codes of the funders (`codes`: id → code) whose granted share of `application`
+    calls for a convention under the cumulated rule, sorted: what the decision letter and the
+    minutes announce, exactly what `open_agreements` opens. A share already bound keeps its
+    agreement's kind (a letter drawn again later says what was opened, whatever was granted
+    since)."""
+    assert application.id is not None
+    opened = {a.share_id: a.kind for a in agreements_of(session, application.id)}
+    start = action_start(application)
+    limit = threshold_on(start)
+
+    def kind(share: Share) -> str:
+        if share.id in opened:
+            return opened[share.id]
+        cumulated = cumulated_grants(
+            session, share.funder_id, application.organisation_id, start.year
+        )
+        return agreement_kind(cumulated, limit)
+
+    granted = [s for s in shares if s.state == "granted" and s.granted]
+    return sorted(codes[s.funder_id] for s in granted if kind(s) == "convention")
+
+
+def agreements_of(session: Session, application_id: int) -> list[Agreement]:
+    query = (
+        select(Agreement)
+        .where(Agreement.application_id == application_id)
+        .order_by(col(Agreement.id))
+    )
+    return list(session.exec(query))
+
+
+def open_agreements(session: Session, application: Application, actor: Actor) -> list[Agreement]:
+    """One agreement per granted share not yet bound (a replay adds nothing); the conventions'
+    PDFs are drawn up now, the notifications come into force at once with their payments."""
+    assert application.id is not None
+    bound = {a.share_id for a in agreements_of(session, application.id)}
+    shares = session.exec(
+        select(Share)
+        .where(Share.application_id == application.id, Share.state == "granted")
+        .order_by(col(Share.id))
+    )
+    start = action_start(application)
+    limit = threshold_on(start)
+    opened = []
+    for share in shares:
+        if share.id in bound or not share.granted:
+            continue
+        funder = session.get(Funder, share.funder_id)
+        assert funder is not None and share.id is not None
+        cumulated = cumulated_grants(
+            session, share.funder_id, application.organisation_id, start.year
+        )
+        kind = agreement_kind(cumulated, limit)
+        agreement = Agreement(
+            share_id=share.id,
+            application_id=application.id,
+            funder_id=share.funder_id,
+            kind=kind,
+            state=AGREEMENT.initial if kind == "convention" else "in_force",
+            amount=share.granted,
+            year=start.year,
+            cumulated=cumulated,
+        )
+        if kind == "convention":
+            text = convention_text(session, application, share, funder, cumulated, limit)
+            blob = new_blob(session, convention(text))
+            session.flush()
+            agreement.blob_id = blob.id
+        session.add(agreement)
+        session.flush()
+        assert agreement.id is not None
+        record(
+            session,
+            "agreement",
+            agreement.id,
+            "agreement_open",
+            actor,
+            to_state=agreement.state,
+            application_id=application.id,
+            data={
+                "kind": kind,
+                "funder": funder.code,
+                "amount": str(agreement.amount),
+                "cumulated": str(cumulated),
+                "threshold": str(limit),
+                "year": start.year,
+            },
+        )
+        if agreement.state in IN_FORCE:
+            payments.open_payments(session, share, agreement, actor)
+        opened.append(agreement)
+    return opened
