@@ -330,6 +330,11 @@ def _a_whole_life(api: Any) -> None:
     }
     assert api.put("asso", report, json={**figures, "actual_total_cost": "1.00"}).status_code == 422
     api.ok(api.put("asso", report, json=figures))
+    # A supporting document joined to the report, listed and downloaded by a reviewing funder.
+    piece = {"file": ("facture.pdf", api.pdf, "application/pdf")}
+    joined = api.ok(api.post("asso", report + "/documents", files=piece), 201)
+    api.ok(api.get("caf1", report + "/documents"))
+    assert api.get("caf1", f"{report}/documents/{joined['id']}").content.startswith(b"%PDF")
     api.ok(api.post("asso", report + "/submit"))
     assert api.put("asso", report, json=figures).status_code == 409
     msa = {"funder": "msa", "outcome": "approved"}
