@@ -31,6 +31,7 @@ from engine.clock import now
 from engine.db import Database
 from engine.models import (
     AgendaItem,
+    Agreement,
     Application,
     Blob,
     Call,
@@ -38,8 +39,10 @@ from engine.models import (
     Event,
     Letter,
     Meeting,
+    OrganisationDocument,
     OutboxMessage,
     ProductionJob,
+    ReportDocument,
     Share,
 )
 from engine.settings import Settings
@@ -502,6 +505,15 @@ def invariants(db: Database, settings: Settings, settled: bool = False) -> list[
                     problems.append(f"{kind} {row.id} has no content")
                 else:
                     owned[row.blob_id] += 1
+        # The other owners of a content: conventions and their signed copies (drawn up at
+        # notification), a final report's supporting documents, an organisation's documents.
+        for agreement in session.exec(select(Agreement)):
+            for blob_id in (agreement.blob_id, agreement.signed_blob_id):
+                if blob_id is not None:
+                    owned[blob_id] += 1
+        for model in (ReportDocument, OrganisationDocument):
+            for owner in session.exec(select(model)):
+                owned[owner.blob_id] += 1
         if set(owned) != blobs or any(n > 1 for n in owned.values()):
             problems.append(f"{len(blobs - set(owned))} blobs without their row")
         # 5. The database itself.

@@ -145,7 +145,8 @@ def test_a_killed_server_leaves_no_render_worker_and_its_letters_are_produced_on
                 made = session.exec(
                     select(func.count()).select_from(Letter).where(Letter.session_id == second)
                 ).one()
-        assert made == APPLICATIONS * 5 + 1 + CONVOCATIONS
+        # Each convocation is sent with the session pack as of its agenda (a letter each).
+        assert made == APPLICATIONS * 5 + 1 + 2 * CONVOCATIONS
         # A clean stop leaves nothing either.
         pid = server.process.pid
         server.stop()

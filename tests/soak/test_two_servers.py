@@ -151,7 +151,7 @@ def test_two_servers_sharing_no_folder_both_serve_every_document_and_letter(
                 }
         assert set(uploaded) <= set(documents)
         assert len(documents) == 2 * 7 + 2  # the seeded files' documents and the two uploads
-        kinds = {"decision", "funder", "minutes", "convocation"}
+        kinds = {"decision", "funder", "minutes", "convocation", "pack"}
         assert len(letters) >= 2 * 5 + 1  # two files (holder + four funders), the minutes
         chair = headers["chair"]
         for server in (first, second):
