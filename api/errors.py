@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -150,6 +150,19 @@ async def _stale(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _collision(request: Request, exc: Exception) -> JSONResponse:
+    # Two requests inserting the same unique line at once (two clicks, two screens): the
+    # second is told to look again, like a version clash. Any other integrity failure is a
+    # fault of ours, answered as such.
+    orig = getattr(exc, "orig", None)
+    unique = getattr(orig, "sqlstate", None) == "23505" or getattr(
+        orig, "sqlite_errorname", None
+    ) in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+    if unique:
+        return await _stale(request, exc)
+    return await _unexpected(request, exc)
+
+
 async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
     # A value the database cannot store (an id beyond its integer range, a NUL character…)
     # is bad input, not a server fault.
@@ -226,6 +239,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(ServiceError, _service)
     app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(IntegrityError, _collision)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(OperationalError, _unavailable)

@@ -208,6 +208,9 @@ def record_attendance(
     """The chair records the attendance, replacing what was recorded (a member left out is
     absent); until the session closes. Bad lines are refused all at once, nothing changed."""
     with db.transaction() as session:
+        # Two screens recording at once: the second waits for the first (PostgreSQL; SQLite's
+        # writers are serialised already), then replaces its lines instead of colliding with them.
+        session.exec(select(Meeting.id).where(col(Meeting.id) == session_id).with_for_update())
         meeting = visible_session(session, actor, session_id)
         require_role(actor, "chair")
         if meeting.state not in RECORDABLE:

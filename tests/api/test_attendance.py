@@ -244,3 +244,24 @@ def test_bad_attendance_is_refused_naming_the_field_and_changes_nothing(
 
 def _body(application_id: int, funder: str) -> dict[str, Any]:
     return {"application_id": application_id, "funder": funder, "outcome": "refused"}
+
+
+def test_two_screens_recording_the_attendance_at_once_both_succeed_and_one_record_stands(
+    api: Any, reaap_call: dict[str, Any]
+) -> None:
+    from tests.api.test_concurrency import together
+
+    application = api.eligible(reaap_call["id"])
+    session_id = convened(api, reaap_call["id"], [application["id"]])
+    everyone = [present(u) for u in ("caf1", "caf2", "etat1", "dep1", "msa1")]
+    answers = together(
+        4,
+        lambda _: api.put("chair", attendance_path(session_id), json={"attendees": everyone}),
+    )
+    assert [a.status_code for a in answers] == [200] * 4
+    with api.db.reading() as session:
+        rows = session.exec(
+            select(models.Attendance).where(models.Attendance.session_id == session_id)
+        ).all()
+    assert sorted(r.user_id for r in rows) == sorted({r.user_id for r in rows})
+    assert len(rows) == 5
