@@ -56,6 +56,7 @@ OUTBOX_KINDS = {
     "funder_decision": "Décision au financeur",
     "settlement": "Solde au porteur",
     "funder_settlement": "Solde au financeur",
+    "deferral": "Ajournement",
     "documents_requested": "Pièces demandées",
     "submission_receipt": "Accusé de dépôt",
     "report_reminder": "Rappel du compte rendu financier",

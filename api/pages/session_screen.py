@@ -31,7 +31,7 @@ from engine.access import Actor
 from engine.db import Database
 from engine.errors import Conflict
 from engine.rulebook import InvalidInput
-from engine.services import decisions, queries
+from engine.services import attendance, decisions, queries
 from engine.services import sessions as service
 from engine.services.opinions import session_opinions
 from workflows.application import APPLICATION
@@ -101,10 +101,14 @@ def _my_decisions(
             continue
         saved = (item["id"], mine) in here
         if share["state"] in UNDECIDED and not saved:
-            found.append({"item": item, "share": share, "saved": False, "form": True})
+            found.append(
+                {"item": item, "share": share, "saved": False, "form": True, "funder": mine}
+            )
         elif saved:
             form = correcting == str(item["id"])
-            found.append({"item": item, "share": share, "saved": True, "form": form})
+            found.append(
+                {"item": item, "share": share, "saved": True, "form": form, "funder": mine}
+            )
     return found
 
 
@@ -126,7 +130,11 @@ def session_page(
         candidates = _candidates(db, actor, meeting)
     live = "live" in state.tags
     correcting = request.query_params.get("corriger")
-    my_decisions = _my_decisions(db, actor, meeting, mine, correcting) if mine and live else []
+    # A member decides for its funder, and as a proxy for the funders of those it represents.
+    deciding = [mine, *attendance.represented_funders(db, actor, session_id)] if mine else []
+    my_decisions = [
+        d for code in deciding if live for d in _my_decisions(db, actor, meeting, code, correcting)
+    ]
     pending = (
         service.pending_decisions(db, actor, session_id) if live and actor.role == "chair" else []
     )

@@ -148,6 +148,18 @@ def represented_funder_ids(session: Session, meeting: Meeting, proxy_id: int | N
     return {funder_id for funder_id in rows if funder_id is not None}
 
 
+def represented_funders(db: Database, actor: Actor, session_id: int) -> list[str]:
+    """The codes of the other funders whose members the actor represents at this session:
+    the proxy decides their shares too."""
+    if actor.role != "funder":
+        return []
+    with db.reading() as session:
+        meeting = visible_session(session, actor, session_id)
+        ids = represented_funder_ids(session, meeting, actor.id) - {actor.funder_id}
+        funders = session.exec(select(Funder).where(col(Funder.id).in_(list(ids))))
+        return sorted(f.code for f in funders)
+
+
 def quorum_of(session: Session, meeting: Meeting) -> Quorum:
     """The quorum from the parameters at the session's date: `quorum.min_share` of the
     session's funders present or represented, and each of `quorum.required_funders` (codes,

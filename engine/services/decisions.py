@@ -183,7 +183,7 @@ def close_session(
     """Defer what nobody could decide (absent or wholly conflicted funders, with the reason:
     engine/services/close_deferrals.py), lock the decisions and refuse ineligible files, in
     one short transaction that also records what must be produced: the letters of each
-    decided file and the minutes. They are rendered, stored and emailed after the commit
+    decided or deferred file and the minutes. They are rendered, stored and emailed after the commit
     (engine/services/production), right away in a background thread when `produce` (else by
     the scheduler's worker)."""
     with db.transaction() as session:
@@ -205,6 +205,7 @@ def close_session(
         transition(session, "session", meeting, "close", actor)
         meeting.closed_at = now()
         decided = []
+        deferred = []
         for application in agenda:
             shares = shares_of[application.id]
             if application.eligibility != "eligible":
@@ -233,6 +234,7 @@ def close_session(
                     application_id=application.id,
                     data={"session": session_id},
                 )
+                deferred.append(application)
                 continue
             transition(
                 session,
@@ -244,7 +246,8 @@ def close_session(
                 data={"session": session_id},
             )
             decided.append(application)
-        for application in decided:
+        # A deferred file gets its letter too: what was decided, what waits and why (§12).
+        for application in decided + deferred:
             production.record_letters(session, meeting, application, actor)
         production.record_minutes(session, meeting, actor)
     if produce:

@@ -199,6 +199,24 @@ def test_the_close_defers_an_absent_funders_share_and_the_minutes_say_who_was_th
     assert "Le quorum est atteint : 3 financeur(s) sur 4 présent(s) ou représenté(s)" in text
     assert "motif de l'ajournement : Préfecture de l'Isère n'était ni présent ni" in text
 
+    # The holder's letter says what was decided, what waits and why; its email says deferred.
+    (letter,) = [
+        pdf
+        for row, pdf in api.stored_letters()
+        if row.kind == "decision" and row.application_id == aid
+    ]
+    letter_text = " ".join(pdf_text(letter).split())
+    assert "Décision ajournée" in letter_text
+    assert (
+        "Motif de l'ajournement : Préfecture de l'Isère n'était ni présent ni représenté"
+        in letter_text
+    )
+    assert "Caf de l'Isère" in letter_text and "3 000,00 €" in letter_text
+    (email,) = api.emails("deferral")
+    assert "ajournée" in email["Subject"]
+    assert api.emails("decision") == []
+    assert api.application(aid)["state"] == "eligible"  # a deferral notifies no decision
+
 
 def test_the_attendance_sheet_lists_every_member_of_the_sessions_funders(
     api: Any, reaap_call: dict[str, Any]
@@ -265,3 +283,38 @@ def test_two_screens_recording_the_attendance_at_once_both_succeed_and_one_recor
         ).all()
     assert sorted(r.user_id for r in rows) == sorted({r.user_id for r in rows})
     assert len(rows) == 5
+
+
+def test_a_proxy_decides_for_the_member_it_represents_from_the_session_screen(
+    api: Any, reaap_call: dict[str, Any]
+) -> None:
+    from tests.api.test_agreement_pages import post
+    from tests.api.test_plugin_package import page
+
+    application = api.eligible(reaap_call["id"])
+    aid = application["id"]
+    sid = convened(api, reaap_call["id"], [aid])
+    record(
+        api,
+        sid,
+        present("caf1"),
+        present("etat1"),
+        present("dep1"),
+        {"user": "msa1", "status": "represented", "proxy": "dep1"},
+    )
+    api.ok(api.post("chair", f"/sessions/{sid}/open"))
+    screen = page(api, "dep1", f"/seances/{sid}")
+    assert "Décisions de MSA Alpes du Nord, par procuration" in screen
+    assert 'name="funder" value="msa"' in screen
+    assert "par procuration" not in page(api, "caf1", f"/seances/{sid}")
+    answer = post(
+        api,
+        "dep1",
+        f"/seances/{sid}/decisions",
+        data={"application_id": str(aid), "funder": "msa", "outcome": "refused"},
+    )
+    assert answer.status_code == 303, answer.text
+    assert api.share(api.application(aid), "msa")["state"] == "refused"
+    # The history says who decided: the proxy's side, not the absent member's.
+    (event,) = [e for e in api.events(aid) if e["entity"] == "share" and e["action"] == "refuse"]
+    assert event["actor"] == "Département de l'Isère"

@@ -450,7 +450,7 @@ def invariants(db: Database, settings: Settings, settled: bool = False) -> list[
         # 2. No decision applied twice.
         problems += [f"share {s} decided {n} times" for s, n in decisions.items() if n > 1]
         # 3. A session is closed with its decisions locked and its production recorded (one job
-        # per decided file, one for the minutes), or open with nothing of its close. Each job
+        # per file of its agenda, one for the minutes), or open with nothing of its close. Each job
         # done has exactly its letters and emails, each job pending none; once production has
         # settled (`settled`), every job is done: one full set, nothing twice.
         letters = list(session.exec(select(Letter)))
@@ -471,7 +471,6 @@ def invariants(db: Database, settings: Settings, settled: bool = False) -> list[
             if meeting.state == "closed":
                 if meeting.closed_at is None:
                     problems.append(f"session {meeting.id} closed without its time")
-                decided = set()
                 for application in agenda:
                     assert application is not None
                     shares = session.exec(
@@ -479,10 +478,9 @@ def invariants(db: Database, settings: Settings, settled: bool = False) -> list[
                     ).all()
                     if any(s.state not in ("granted", "refused", "deferred") for s in shares):
                         problems.append(f"session {meeting.id} closed, a share undecided")
-                    if application.state in ("decided", "notified"):
-                        decided.add(application.id)
+                # Every file of the agenda has its letters: decided, or deferred with the reason.
                 expected = Counter({("minutes", None): 1})
-                expected.update(("letter", i) for i in decided)
+                expected.update(("letter", a.id) for a in agenda if a is not None)
                 found = Counter((j.kind, j.application_id) for j in close_jobs)
                 if found != expected:
                     problems.append(f"session {meeting.id} closed, its production jobs {found}")
@@ -559,7 +557,7 @@ def _production_problems(
             emails = [
                 m
                 for m in outbox
-                if m.kind == "decision" and holder and holder[0].id in m.attachments
+                if m.kind in ("decision", "deferral") and holder and holder[0].id in m.attachments
             ]
             if done and (len(holder) != 1 or len(own) < 2 or not emails):
                 problems.append(f"job {job.key} done without its letters or its email")

@@ -24,6 +24,8 @@ from engine.services.production.jobs import STATUS_LABELS
 from engine.services.session_pack import pack_record
 from engine.settings import Settings
 
+SHARE_LABELS = {"granted": "accordée", "refused": "refusée", "deferred": "ajournée"}
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -104,7 +106,7 @@ class Context:
         lines = [
             {
                 "funder_name": self.funders[s.funder_id].name,
-                "label": {"granted": "accordée", "refused": "refusée"}.get(s.state, s.state),
+                "label": SHARE_LABELS.get(s.state, s.state),
                 "amount": s.granted,
             }
             for s in shares
@@ -116,10 +118,12 @@ class Context:
             )
             current = session.get(Application, application.id)
             assert current is not None
+            # A deferred file's letter is not its decision: its email says so, and its
+            # delivery notifies nothing (the decision comes after a later session).
             sent = notify_holder(
                 session,
                 current,
-                "decision",
+                "decision" if current.state == "decided" else "deferral",
                 attachments=[holder_letter.id or 0],
                 meeting=meeting,
                 lines=lines,
