@@ -54,7 +54,7 @@ soak: $(STAMP)
 	COFINANCE_SOAK=1 COFINANCE_FUZZ_EXAMPLES=$(SOAK_FUZZ_EXAMPLES) $(BIN)/pytest -q \
 		tests/soak tests/security/test_fuzz.py::test_fuzzing_the_api_as_every_role_finds_no_server_error
 
-# Benchmarks at national scale (about 10 minutes): writes bench/results.json and bench/results.md.
+# Benchmarks at national scale (about 20–30 minutes): writes bench/results.json and bench/results.md.
 # Needs PostgreSQL on 127.0.0.1:5432 (BENCH_POSTGRES_URL), else its parts are skipped.
 bench: $(STAMP)
 	$(BIN)/python -m bench

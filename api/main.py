@@ -22,19 +22,23 @@ from api.routes import (
     communes,
     conflicts,
     documents,
+    exports,
     final_reports,
     funders,
     funding,
     health,
     letters,
     notifications,
+    opendata,
     opinions,
     organisations,
     outbox,
     payments,
+    public,
     report_documents,
     rules,
     sessions,
+    statistics,
     users,
 )
 from api.security import SecurityHeaders
@@ -101,6 +105,10 @@ def create_app() -> FastAPI:
         report_documents.router,
         agreements.router,
         funding.router,
+        statistics.router,
+        exports.router,
+        public.router,
+        opendata.router,
     )
     for router in routers:
         # Every operation may answer 400 (a body that cannot be parsed), 413 (a body over the

@@ -10,5 +10,6 @@ machine, and writes `bench/results.json` and the Markdown table `bench/results.m
 - close:   closing a session of 500 files × 4 funders with every letter and the minutes, and one
            letter's rendering vs a bare reportlab one-page document;
 - reading: the funder inbox, the session screen and an application page on 100 000 applications
-           in PostgreSQL, with the number of SQL statements each page issues.
+           in PostgreSQL, with the number of SQL statements each page issues;
+- email:   2 000 outbox messages delivered to a local aiosmtpd server, exactly once (messages/s).
 """

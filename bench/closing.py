@@ -14,6 +14,7 @@ length (standard font, no letterhead, no escaping).
 
 from __future__ import annotations
 
+import statistics
 import time
 from datetime import date
 from decimal import Decimal
@@ -22,12 +23,14 @@ from typing import Any
 
 from bench.common import Result, database, log
 
-TARGET_SECONDS = 15.0
+TARGET_SECONDS = 10.0  # every letter rendered and stored, every email queued
+LOCK_TARGET_SECONDS = 2.0  # the close's own transaction: what the chair's request waits for
 FILES = 500
 BACKGROUND = 2000
+LETTER_RATIO_TARGET = 0.6  # one funder letter against a bare reportlab page of as many words
 
 
-def close_runs(backend: str, runs: int) -> Result:
+def close_runs(backend: str, runs: int) -> list[Result]:
     from sqlmodel import func, select
 
     from engine.access import Actor
@@ -43,11 +46,19 @@ def close_runs(backend: str, runs: int) -> Result:
     label = "SQLite" if backend == "sqlite" else "PostgreSQL"
     result = Result(
         "Session close",
-        f"{FILES} files × 4 funders, letters + minutes + emails (wall time)",
+        f"{FILES} files × 4 funders, every letter ready: close, letters, minutes, emails",
         label,
         "s",
         [],
         target=f"≤ {TARGET_SECONDS:.0f} s",
+    )
+    locking = Result(
+        "Session close",
+        f"{FILES} files × 4 funders, decisions locked (the close request)",
+        label,
+        "s",
+        [],
+        target=f"≤ {LOCK_TARGET_SECONDS:.0f} s",
     )
     with database(backend, "close") as (url, data_dir):
         upgrade(url)
@@ -76,6 +87,9 @@ def close_runs(backend: str, runs: int) -> Result:
                 f"everything produced in {elapsed:.1f} s ({letters} PDFs)"
             )
         db.dispose()
+    locking.runs = locked
+    locking.met = (locking.median or 0.0) <= LOCK_TARGET_SECONDS
+    locking.note = "the close's one transaction: shares locked, production jobs recorded"
     median = result.median or 0.0
     result.met = median <= TARGET_SECONDS
     result.note = (
@@ -84,7 +98,7 @@ def close_runs(backend: str, runs: int) -> Result:
         f"{letters} PDFs per close, {emails // max(1, runs)} emails queued per close; "
         f"rendering on {render_workers()} worker processes while the letters are stored"
     )
-    return result
+    return [locking, result]
 
 
 def _funder_letter() -> Any:
@@ -133,6 +147,32 @@ def _bare_page(words: int) -> bytes:
     return out.getvalue()
 
 
+def _funder_letters(count: int) -> list[Any]:
+    """Letters that differ as a close's do (reference, holder, title, amounts) while the funder
+    and the session are the same: what reportlab lays out once per funder is reused, the rest
+    is laid out for each letter."""
+    from dataclasses import replace
+
+    base = _funder_letter()
+    return [
+        replace(
+            base,
+            reference=f"REAAP-2026-{number:05d}",
+            holder_name=f"Association des parents n° {number}",
+            holder_address=f"{number} rue des Alliés, 38100 Grenoble",
+            application_title=f"Café des parents du quartier n° {number}",
+            line=replace(
+                base.line,
+                requested=Decimal(3000 + 37 * number),
+                amount=Decimal(2500 + 29 * number),
+                advance=Decimal(1750 + 11 * number),
+                balance=Decimal(750 + 18 * number),
+            ),
+        )
+        for number in range(1, count + 1)
+    ]
+
+
 def letter_runs(runs: int, count: int = 60) -> Result:
     from pypdf import PdfReader
 
@@ -140,20 +180,22 @@ def letter_runs(runs: int, count: int = 60) -> Result:
 
     letter = _funder_letter()
     pdf = funder_letter(letter)
+    letters = iter(_funder_letters(runs * count))
     words = sum(len((page.extract_text() or "").split()) for page in PdfReader(BytesIO(pdf)).pages)
     _bare_page(words)
     result = Result(
         "Letter rendering",
-        "one funder letter, letters/s (one core)",
+        "one funder letter (each a different one), letters/s (one core)",
         "—",
         "/s",
         [],
         bare_label=f"bare reportlab page, {words} words",
+        target=f"ratio ≥ {LETTER_RATIO_TARGET}",
     )
     for _ in range(runs):
         started = time.thread_time()
         for _ in range(count):
-            funder_letter(letter)
+            funder_letter(next(letters))
         measured = count / (time.thread_time() - started)
         started = time.thread_time()
         for _ in range(count):
@@ -163,8 +205,10 @@ def letter_runs(runs: int, count: int = 60) -> Result:
         result.bare.append(bare)
         result.ratios.append(measured / bare)
     log(f"letters: {result.median:.0f}/s")
+    result.met = statistics.median(result.ratios) >= LETTER_RATIO_TARGET
     result.note = (
-        "CPU time; the letter embeds a TrueType font subset (French typography), draws the "
-        "letterhead, escapes every user string and lays out tables"
+        "CPU time, letters and bare pages alternated; the letter is set in Helvetica (WinAnsi "
+        "text; other text embeds a TrueType subset), draws the letterhead, checks every user "
+        "string and lays out a table; rl-accel installed (bench/PROFILE.md, Letters)"
     )
     return result

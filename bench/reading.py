@@ -37,6 +37,8 @@ from bench.common import (
 )
 
 TARGET_MS = 150.0
+# The session screen is what a chair reloads in session, at every decision (issue [7/7]).
+TARGETS_MS = {"session": 100.0}
 REQUESTS = 40  # per page and run
 
 
@@ -84,7 +86,7 @@ def run(applications: int = 100_000, runs: int = 3) -> list[Result]:
             "PostgreSQL",
             "ms",
             [],
-            target=f"p95 ≤ {TARGET_MS:.0f} ms",
+            target=f"p95 ≤ {TARGETS_MS.get(name, TARGET_MS):.0f} ms",
             bare_label="GET /api/v1/health p95",
         )
         for name, measure in (
@@ -189,7 +191,7 @@ def _run(applications: int, runs: int, results: dict[str, Result], data_dir: Pat
                     )
             memory = app.memory().get("VmHWM", 0) / 1024
     for name, result in results.items():
-        result.met = (result.median or 0.0) <= TARGET_MS
+        result.met = (result.median or 0.0) <= TARGETS_MS.get(name, TARGET_MS)
         result.note = (
             f"{counts[name]} SQL statements per page (constant whatever the page size: "
             "tests/engine/test_query_counts.py)"

@@ -216,6 +216,8 @@ MESSAGES: dict[str, str] = {
     "decimal_places": "Au plus {places} chiffres après la virgule.",
     "date_expected": "Saisissez une date valide (jj/mm/aaaa).",
     "year_range": "L'année doit être comprise entre 2000 et 2200.",
+    "statistics_year": "Saisissez une année entre {min} et {max}.",
+    "year_unknown": "Année inconnue : {year}. Choisissez une année entre {first} et {last}.",
     "date_in_future": "Cette date ne peut pas être dans le futur.",
     "version_expected": "Un numéro de version est attendu.",
     "period_end_before_start": "La fin de l'action ne peut pas précéder son début ({start}).",
@@ -302,7 +304,10 @@ MESSAGES: dict[str, str] = {
         "(par exemple 787 789 320 87925)."
     ),
     "rna_invalid": "Le numéro RNA doit être W suivi de 9 chiffres (par exemple W381234567).",
-    "funder_siret": "Le numéro SIRET compte 14 chiffres (par exemple 200 040 715 00012).",
+    "funder_siret": (
+        "Numéro SIRET invalide : il compte 14 chiffres et sa clé de contrôle doit être juste "
+        "(par exemple 213 801 855 00015)."
+    ),
     "commune_unknown": (
         "Commune inconnue : {name}. Choisissez-la dans la liste ou saisissez son code INSEE."
     ),

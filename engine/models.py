@@ -280,7 +280,17 @@ class Event(SQLModel, table=True):
     """Append-only audit trail: who did what, when, from which state to which, and why."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_events_entity", "entity", "entity_id"),
+        # When each file was notified: the processing times of the statistics (migration 0019).
+        Index(
+            "ix_events_notified",
+            "application_id",
+            "created_at",
+            postgresql_where=text("action = 'notify'"),
+            sqlite_where=text("action = 'notify'"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     entity: str = Field(max_length=20)
     entity_id: int

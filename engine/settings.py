@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = Field(default=60.0, ge=0)  # doubled after each failure
     outbox_backoff_max_seconds: float = Field(default=6 * 3600.0, ge=0)
     outbox_lease_seconds: float = Field(default=900.0, gt=0)  # a claimed row is retried after
-    outbox_batch_size: int = Field(default=20, ge=1)
+    outbox_batch_size: int = Field(default=50, ge=1)  # rows claimed at once, one SMTP connection
+    # Batches delivered at once, each over its own connection (threads of the dispatching
+    # process), and the most rows one dispatch pass (a scheduler run) delivers before it returns.
+    outbox_parallel: int = Field(default=4, ge=1)
+    outbox_pass_max: int = Field(default=500, ge=1)
 
     # Production of letters, minutes and convocations after a close or a convening
     # (engine/services/production/): jobs claimed per pass, and how long a claim holds before
@@ -80,8 +84,13 @@ class Settings(BaseSettings):
     # `<namespace>/<name>.yaml` files whose dated values override or add to the built-in ones.
     # None: the built-in values only.
     parameters_dir: Path | None = None
+    # The commune outlines of the coverage map (engine/territory/outlines.py): a GeoJSON file,
+    # one feature per commune with its INSEE code in `code`. None: the packaged outlines of
+    # Isère; a missing or empty file, or one without the département's communes: no map, the
+    # pages show its tables only.
+    outlines_file: Path | None = None
 
-    @field_validator("parameters_dir", mode="before")
+    @field_validator("parameters_dir", "outlines_file", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

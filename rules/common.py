@@ -33,19 +33,17 @@ _RNA = re.compile(r"W[0-9]{9}")  # ASCII digits only: `\d` also matches other sc
 _LA_POSTE_SIREN = "356000000"  # La Poste's establishments use a digit-sum check instead of Luhn
 
 
+# Luhn: every second digit from the right is doubled, its digits summed (2 × 7 = 14 → 5).
+_DOUBLED = {str(digit): (2 * digit) % 9 if digit != 9 else 9 for digit in range(10)}
+
+
 def siret_valid(siret: str) -> bool:
     if len(siret) != 14 or not (siret.isascii() and siret.isdigit()):
         return False
     if siret.startswith(_LA_POSTE_SIREN):
         return sum(int(d) for d in siret) % 5 == 0
-    total = 0
-    for position, char in enumerate(reversed(siret)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
+    # 14 digits: the doubled ones, second from the right on, are at the even positions.
+    total = sum(_DOUBLED[char] for char in siret[0::2]) + sum(int(char) for char in siret[1::2])
     return total % 10 == 0
 
 
@@ -116,9 +114,10 @@ def g5(ctx: Context) -> Check:
     asked = sum(requests.values(), Decimal(0))
     for code, amount in requests.items():
         ctx.reads.facts[f"requests.{code}"] = amount
-    return check(
-        total == resources + asked,
-        "Le budget est équilibré.",
+    if total == resources + asked:  # the amounts are written only when they are wrong
+        return Check(True, "Le budget est équilibré.")
+    return Check(
+        False,
         f"Budget déséquilibré : coût total {euros(total)} ≠ ressources propres "
         f"{euros(resources)} + demandes {euros(asked)}.",
     )
@@ -147,15 +146,17 @@ def g7(ctx: Context) -> Check:
 
 def make_g9(label: str) -> Rule:
     """G9 depends on the scheme's calendar (civil or school year), hence a factory."""
+    fits = f"L'action tient dans une seule {label}."
 
     def g9(ctx: Context) -> Check:
         start = ctx.fact("period.start")
         end = ctx.fact("period.end")
         if start > end:
             return Check(False, "La date de fin de l'action précède sa date de début.")
-        return check(
-            ctx.period_end >= end,
-            f"L'action tient dans une seule {label}.",
+        if ctx.period_end >= end:
+            return Check(True, fits)
+        return Check(
+            False,
             f"L'action déborde de la {label} qui commence le {ctx.reference_date.isoformat()}.",
         )
 

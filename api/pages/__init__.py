@@ -14,13 +14,17 @@ from api.pages import (
     auth,
     chair,
     chair_follow_up,
+    coverage,
+    exports,
     files,
     final_report,
     funder,
     funder_payments,
     holder,
     opinions,
+    public,
     report_documents,
+    statistics,
 )
 from api.pages.web import PageRoute, remember_actor, settings_on_request
 
@@ -41,9 +45,13 @@ def pages_router() -> APIRouter:
         report_documents,
         funder,
         funder_payments,
+        exports,
         chair,
         chair_follow_up,
         opinions,
+        statistics,
+        coverage,
+        public,
         admin,
     ):
         router.include_router(module.router)

@@ -7,6 +7,7 @@ are also printed in a table beside it, for those who would rather read.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -40,8 +41,10 @@ def bar_chart(
     *,
     width: int = 720,
     label_width: int = 220,
+    shown_as: Callable[[Decimal], str] = format_money,
 ) -> Markup:
-    """Grouped horizontal bars, one group per row, one bar per series, amounts printed."""
+    """Grouped horizontal bars, one group per row, one bar per series, amounts printed
+    (`shown_as` writes each value: money unless told)."""
     uid = f"chart-{next(_ids)}"
     bar, gap, group_gap = 16, 4, 14
     top = 28
@@ -58,9 +61,7 @@ def bar_chart(
         + escape(
             "; ".join(
                 f"{label} : "
-                + ", ".join(
-                    f"{s.name} {format_money(v)}" for s, v in zip(series, values, strict=True)
-                )
+                + ", ".join(f"{s.name} {shown_as(v)}" for s, v in zip(series, values, strict=True))
                 for label, values in rows
             )
             or "Aucune donnée"
@@ -88,7 +89,7 @@ def bar_chart(
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{length:.1f}" height="{bar}" fill="{s.colour}"/>'
                 f'<text x="{x + length + 6:.1f}" y="{y + bar - 3}" font-size="12" '
-                f'fill="{TEXT}">{escape(format_money(value))}</text>'
+                f'fill="{TEXT}">{escape(shown_as(value))}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))

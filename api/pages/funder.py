@@ -45,6 +45,17 @@ def _view(actor: Actor, raw: str | None) -> str:
     return "a_instruire" if actor.role == "funder" else "tous"
 
 
+def inbox_filters(
+    request: Request, actor: Actor, appel: str | None, etat: str | None
+) -> tuple[int | None, str | None, str, str]:
+    """The list's filters as the page reads them (call, state, view, search), a wrong value
+    ignored: the page and its exports read them alike."""
+    state = etat if etat in APPLICATION.state_ids() else None
+    view = _view(actor, request.query_params.get("vue"))
+    search = (request.query_params.get("q") or "").strip()[:200]
+    return _int(appel), state, view, search
+
+
 def _listing(
     request: Request,
     db: Database,
@@ -55,14 +66,11 @@ def _listing(
     size: int,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The filtered files (one page) and the filters as chosen."""
-    params = request.query_params
-    state = etat if etat in APPLICATION.state_ids() else None
-    view = _view(actor, params.get("vue"))
-    search = (params.get("q") or "").strip()[:200]
+    call_id, state, view, search = inbox_filters(request, actor, appel, etat)
     listing = reads.applications(
         db,
         actor,
-        _int(appel),
+        call_id,
         state,
         offset,
         size,

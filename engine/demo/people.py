@@ -21,6 +21,7 @@ class DemoFunder:
     code: str
     name: str
     kind: str
+    siret: str  # fictitious but with a valid key: the open data names each funder by it
     insee: str | None = None
 
     @property
@@ -29,11 +30,11 @@ class DemoFunder:
 
 
 FUNDERS = (
-    DemoFunder("caf", "Caf de l'Isère", "caf"),
-    DemoFunder("etat", "Préfecture de l'Isère (DDETS)", "etat"),
-    DemoFunder("departement", "Département de l'Isère", "departement"),
-    DemoFunder("msa", "MSA Alpes du Nord", "msa"),
-    DemoFunder("grenoble", "Ville de Grenoble", "commune", "38185"),
+    DemoFunder("caf", "Caf de l'Isère", "caf", "53408366500016"),
+    DemoFunder("etat", "Préfecture de l'Isère (DDETS)", "etat", "13000918600011"),
+    DemoFunder("departement", "Département de l'Isère", "departement", "22380001200013"),
+    DemoFunder("msa", "MSA Alpes du Nord", "msa", "78143702000014"),
+    DemoFunder("grenoble", "Ville de Grenoble", "commune", "21380185500015", "38185"),
 )
 
 

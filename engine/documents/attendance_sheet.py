@@ -8,7 +8,7 @@ from datetime import datetime
 
 from reportlab.platypus import Flowable
 
-from engine.documents.pdf import PageDecoration, labelled, para, render, table
+from engine.documents.pdf import PageDecoration, document, labelled, para, render, table
 from engine.formatting import format_date, to_paris
 
 COMMITTEE = "Comité des financeurs"
@@ -32,6 +32,7 @@ class AttendanceSheet:
     lines: tuple[SheetLine, ...]
 
 
+@document
 def attendance_sheet(record: AttendanceSheet) -> bytes:
     held_on = format_date(to_paris(record.starts_at).date())
     hour = f"{to_paris(record.starts_at):%H:%M}".replace(":", " h ")

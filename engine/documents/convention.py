@@ -11,7 +11,7 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from engine.documents.pdf import PageDecoration, bullets, labelled, para, render, table
+from engine.documents.pdf import PageDecoration, bullets, document, labelled, para, render, table
 from engine.formatting import format_date, format_money, format_percent
 
 COMMITTEE = "Comité des financeurs"
@@ -47,6 +47,7 @@ class ConventionText:
     report_due_on: date
 
 
+@document
 def convention(text: ConventionText) -> bytes:
     story: list[Flowable] = [
         para("Convention d'attribution de subvention", "title"),

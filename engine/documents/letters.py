@@ -18,6 +18,7 @@ from engine.documents.model import (
 from engine.documents.pdf import (
     PageDecoration,
     bullets,
+    document,
     labelled,
     para,
     render,
@@ -42,6 +43,7 @@ APPEAL = (
 DEFERRED = "Décision ajournée : votre demande sera réexaminée lors d'une prochaine séance."
 
 
+@document
 def decision_letter(letter: DecisionLetter) -> bytes:
     """The consolidated decision of every funder, sent to the holder by the committee."""
     story = [
@@ -58,6 +60,7 @@ def decision_letter(letter: DecisionLetter) -> bytes:
     return render(story, page, title=f"Décision — {letter.application_title}")
 
 
+@document
 def funder_letter(letter: FunderLetter) -> bytes:
     """One funder's decision, on that funder's letterhead."""
     story = [
@@ -79,6 +82,7 @@ def _who(letter: FunderLetter) -> str:
     return f"{letter.funder_name} ({kind})" if kind else letter.funder_name
 
 
+@document
 def convocation(invitation: Convocation) -> bytes:
     """The invitation to a session with its agenda and the amounts requested."""
     total = sum((requested for _, _, requested in invitation.agenda), Decimal(0))

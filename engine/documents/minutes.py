@@ -6,12 +6,22 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, KeepTogether
 
 from engine.documents.model import OUTCOME_LABELS, EnvelopeLine, FunderLine, Minutes, MinutesItem
-from engine.documents.pdf import PageDecoration, bullets, labelled, para, render, signature, table
+from engine.documents.pdf import (
+    PageDecoration,
+    bullets,
+    document,
+    labelled,
+    para,
+    render,
+    signature,
+    table,
+)
 from engine.formatting import format_date, format_money, to_paris
 
 COMMITTEE = "Comité des financeurs"
 
 
+@document
 def minutes(record: Minutes) -> bytes:
     """Render the minutes of one session."""
     held_on = format_date(to_paris(record.starts_at).date())

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from reportlab.platypus import Flowable, KeepTogether, PageBreak
 
-from engine.documents.pdf import PageDecoration, bullets, labelled, para, render, table
+from engine.documents.pdf import PageDecoration, bullets, document, labelled, para, render, table
 from engine.formatting import format_date, format_money, to_paris
 
 COMMITTEE = "Comité des financeurs"
@@ -113,6 +113,7 @@ def _section(title: str, sentences: tuple[str, ...], none: str) -> list[Flowable
     return [KeepTogether([para(title, "heading"), body[0]]), *body[1:]]
 
 
+@document
 def session_pack(record: SessionPack) -> bytes:
     """Render the pack of one session."""
     held_on = format_date(to_paris(record.starts_at).date())

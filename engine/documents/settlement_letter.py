@@ -10,7 +10,16 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from engine.documents.pdf import PageDecoration, bullets, labelled, para, render, signature, table
+from engine.documents.pdf import (
+    PageDecoration,
+    bullets,
+    document,
+    labelled,
+    para,
+    render,
+    signature,
+    table,
+)
 from engine.formatting import NBSP, format_date, format_money
 
 COMMITTEE = "Comité des financeurs"
@@ -50,6 +59,7 @@ class SettlementLetter:
     funder_name: str | None = None
 
 
+@document
 def settlement_letter(letter: SettlementLetter) -> bytes:
     """The holder's consolidated letter, or (with `funder_name`) one funder's."""
     m = format_money

@@ -18,7 +18,7 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
@@ -100,7 +100,7 @@ class SmtpConfig:
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage, name: str) -> None: ...
+    def send(self, message: Message, name: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -111,7 +111,7 @@ class EmlTransport:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: EmailMessage, name: str) -> None:
+    def send(self, message: Message, name: str) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             target = self.folder / f"{name}.eml"
@@ -167,7 +167,7 @@ class SmtpTransport:
             ) from exc
         return client
 
-    def send(self, message: EmailMessage, name: str) -> None:
+    def send(self, message: Message, name: str) -> None:
         if self._client is None:
             self._client = self._connect()
         recipients = [parseaddr(r)[1] for r in message.get_all("To", [])]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,20 +10,36 @@ from typing import Any
 from engine.rulebook.module import DocumentKind, FunderConfig
 from engine.rulebook.parameters import Parameter
 
+# A path's parts, split once: rules read the same few paths in every evaluation. The paths are
+# written in the rule modules (an item's index at most), so the table stays small; the bound
+# only guards against a module that would build paths from the facts.
+_PARTS: dict[str, tuple[str, ...]] = {}
+_PARTS_LIMIT = 10_000
+_CONTAINERS = (list, dict)  # not logged as read: the rules log what they make of them
+
+
+def _split(path: str) -> tuple[str, ...]:
+    if len(_PARTS) >= _PARTS_LIMIT:
+        _PARTS.clear()
+    parts = _PARTS[path] = tuple(path.split("."))
+    return parts
+
 
 def _lookup(data: Any, path: str) -> Any:
     value = data
-    for part in path.split("."):
+    for part in _PARTS.get(path) or _split(path):
         value = value[int(part)] if isinstance(value, list) else value[part]
     return value
 
 
-@dataclass
 class Reads:
     """Facts and parameters read by one rule, in the order they were read."""
 
-    facts: dict[str, Any] = field(default_factory=dict)
-    parameters: dict[str, dict[str, str]] = field(default_factory=dict)
+    __slots__ = ("facts", "parameters")
+
+    def __init__(self) -> None:
+        self.facts: dict[str, Any] = {}
+        self.parameters: dict[str, dict[str, str]] = {}
 
 
 class Context:
@@ -64,8 +79,10 @@ class Context:
         return self.reads
 
     def fact(self, path: str) -> Any:
-        value = _lookup(self.application, path)
-        if not isinstance(value, list | dict):
+        value = self.application  # _lookup's walk, without a call: rules read many facts
+        for part in _PARTS.get(path) or _split(path):
+            value = value[int(part)] if isinstance(value, list) else value[part]
+        if not isinstance(value, _CONTAINERS):
             self.reads.facts[path] = value
         return value
 
@@ -91,14 +108,11 @@ class Context:
         return value
 
     def _dated(self, name: str, on: date | None) -> Any:
-        when = self.reference_date if on is None else on
-        dated = self._parameters[name].at(when)
-        self.reads.parameters[name] = {
-            "value": _show(dated.value),
-            "since": dated.since.isoformat(),
-            # `built-in`, or the deployment's override file the value comes from.
-            "source": dated.source,
-        }
+        dated = self._parameters[name].at(self.reference_date if on is None else on)
+        # The trace's account of the value (the value, since when, and `built-in` or the
+        # deployment's override file it comes from), written once per dated value: the trace
+        # copies it (evaluate._read_parameters), nothing changes it.
+        self.reads.parameters[name] = dated.shown
         return dated.value
 
     def param(self, name: str, on: date | None = None) -> Decimal:
@@ -120,22 +134,16 @@ class ShareContext(Context):
     def __init__(
         self, base: Context, funder: FunderConfig, scheme: str, requested: Decimal
     ) -> None:
-        super().__init__(
-            base.application,
-            base.submission_date,
-            base.reference_date,
-            base.department,
-            base._parameters,
-            base.period_end,
-            base.passing_items,
-            base.documents,
-        )
+        # What Context.__init__ would set from the base's own values, without copying them.
+        self.application = base.application
+        self.documents = base.documents
+        self.submission_date = base.submission_date
+        self.reference_date = base.reference_date
+        self.period_end = base.period_end
+        self.department = base.department
+        self._parameters = base._parameters
+        self.passing_items = base.passing_items
+        self.reads = Reads()
         self.funder = funder
         self.scheme = scheme
         self.requested = requested
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

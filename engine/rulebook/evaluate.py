@@ -12,7 +12,7 @@ from engine.rulebook.communes import communes
 from engine.rulebook.context import Context, Reads, ShareContext
 from engine.rulebook.errors import FieldError, InvalidInput, UnknownFunder, UnknownScheme
 from engine.rulebook.module import Check, FunderConfig, Rule, SchemeModule
-from engine.rulebook.money import money_str, round_cents
+from engine.rulebook.money import ZERO, money_str, round_cents
 from engine.rulebook.plan import PlanLine, plan_flags
 from engine.rulebook.registry import Registry
 from engine.rulebook.results import Evaluation, RuleResult, ShareResult, Status
@@ -30,38 +30,81 @@ __all__ = [
 PLAN_FORMULA = "total_cost − other_resources − Σ shares (amount, or request when decided by hand)"
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal | date):
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    return value
+_CONVERTED = (Decimal, date)
+
+
+def _read_facts(reads: Reads) -> dict[str, Any]:
+    """The facts a rule read, as JSON values (amounts and dates as text). The read log is the
+    rule's own (each rule gets a new one), so it becomes the trace's without a copy."""
+    facts = reads.facts
+    for path, value in facts.items():
+        if isinstance(value, _CONVERTED):
+            facts[path] = str(value) if isinstance(value, Decimal) else value.isoformat()
+    return facts
+
+
+def _read_parameters(reads: Reads) -> list[dict[str, str]]:
+    return [{"name": name, **shown} for name, shown in reads.parameters.items()]
 
 
 def _trace_entry(subject: str, reads: Reads, **extra: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {"subject": subject, **extra}
-    entry["facts"] = {path: _jsonable(value) for path, value in reads.facts.items()}
-    entry["parameters"] = [{"name": n, **v} for n, v in reads.parameters.items()]
+    entry["facts"] = _read_facts(reads)
+    entry["parameters"] = _read_parameters(reads)
     return entry
 
 
 def _run_rules(scheme: SchemeModule, ctx: Context) -> tuple[list[RuleResult], list[dict[str, Any]]]:
+    per_item, distinct = scheme.rule_layout
+    if not per_item and distinct:
+        # Each rule once, in order, its outcome in its place: no reordering to do.
+        results: list[RuleResult] = []
+        trace: list[dict[str, Any]] = []
+        for rule in scheme.rules:
+            ctx.reads = reads = Reads()  # ctx.start(), without a call
+            check: Check = rule.function(ctx)  # type: ignore[call-arg]
+            rid, passed, message = rule.id, check.passed, check.message
+            results.append(RuleResult(rid, passed, message, rule.description))
+            trace.append(
+                {
+                    "subject": "eligibility",
+                    "rule": rid,
+                    "passed": passed,
+                    "message": message,
+                    "facts": _read_facts(reads),
+                    "parameters": _read_parameters(reads),
+                    "reference": rule.reference,
+                }
+            )
+        return results, trace
+    return _run_rules_in_two_passes(scheme, ctx, per_item)
+
+
+def _run_rules_in_two_passes(
+    scheme: SchemeModule, ctx: Context, per_item: tuple[Rule, ...]
+) -> tuple[list[RuleResult], list[dict[str, Any]]]:
     outcomes: dict[str, tuple[RuleResult, dict[str, Any]]] = {}
-    per_item = [r for r in scheme.rules if r.per]
     # Item rules first: plain rules (like "at least one group passes") read their outcome.
-    item_failures: dict[str, set[int]] = {}
-    for rule in per_item:
-        per = cast(str, rule.per)
-        items = ctx.items(f"facts.{per}")
-        for index in range(len(items)):
-            reads = ctx.start()
-            result: Check = rule.function(ctx, index)  # type: ignore[call-arg]
-            rid = f"{rule.id}@{index + 1}"
-            outcomes[rid] = _outcome(rid, rule, result, reads)
-            if not result.passed:
-                item_failures.setdefault(per, set()).add(index)
-    for per in {cast(str, r.per) for r in per_item}:
-        count = len(ctx.items(f"facts.{per}"))
-        failures = item_failures.get(per, set())
-        ctx.passing_items[per] = [i for i in range(count) if i not in failures]
+    item_ids: dict[str, list[str]] = {}
+    if per_item:
+        item_failures: dict[str, set[int]] = {}
+        for rule in per_item:
+            per = cast(str, rule.per)
+            items = ctx.items(f"facts.{per}")
+            ids = item_ids.setdefault(rule.id, [])
+            for index in range(len(items)):
+                reads = ctx.start()
+                result: Check = rule.function(ctx, index)  # type: ignore[call-arg]
+                rid = f"{rule.id}@{index + 1}"
+                if rid not in outcomes:
+                    ids.append(rid)
+                outcomes[rid] = _outcome(rid, rule, result, reads)
+                if not result.passed:
+                    item_failures.setdefault(per, set()).add(index)
+        for per in {cast(str, r.per) for r in per_item}:
+            count = len(ctx.items(f"facts.{per}"))
+            failures = item_failures.get(per, set())
+            ctx.passing_items[per] = [i for i in range(count) if i not in failures]
     for rule in scheme.rules:
         if rule.per:
             continue
@@ -71,8 +114,7 @@ def _run_rules(scheme: SchemeModule, ctx: Context) -> tuple[list[RuleResult], li
     results: list[RuleResult] = []
     trace: list[dict[str, Any]] = []
     for rule in scheme.rules:
-        ids = [k for k in outcomes if k.startswith(f"{rule.id}@")] if rule.per else [rule.id]
-        for rid in ids:
+        for rid in item_ids.get(rule.id, ()) if rule.per else (rule.id,):
             rule_result, entry = outcomes[rid]
             results.append(rule_result)
             trace.append(entry)
@@ -80,9 +122,18 @@ def _run_rules(scheme: SchemeModule, ctx: Context) -> tuple[list[RuleResult], li
 
 
 def _outcome(rid: str, rule: Rule, check: Check, reads: Reads) -> tuple[RuleResult, dict[str, Any]]:
-    result = RuleResult(rid, check.passed, check.message, rule.description)
-    entry = _trace_entry("eligibility", reads, rule=rid, passed=check.passed, message=check.message)
-    entry["reference"] = rule.reference
+    passed, message = check.passed, check.message
+    result = RuleResult(rid, passed, message, rule.description)
+    # The keys in the order of the stored traces (_trace_entry's, then the reference).
+    entry = {
+        "subject": "eligibility",
+        "rule": rid,
+        "passed": passed,
+        "message": message,
+        "facts": _read_facts(reads),
+        "parameters": _read_parameters(reads),
+        "reference": rule.reference,
+    }
     return result, entry
 
 
@@ -175,21 +226,12 @@ def evaluate(
     reads = ctx.start()
     threshold = ctx.param("convention.threshold")
     lines = [PlanLine(s.funder, s.requested, s.amount) for s in shares.values()]
-    flags = plan_flags(app.budget.total_cost, app.budget.other_resources, lines, threshold)
-    trace.append(
-        _trace_entry(
-            "plan",
-            reads,
-            formula=PLAN_FORMULA,
-            value=flags,
-        )
-    )
-    trace[-1]["facts"].update(
-        {
-            "budget.total_cost": str(app.budget.total_cost),
-            "budget.other_resources": str(app.budget.other_resources),
-        }
-    )
+    budget = app.budget
+    flags = plan_flags(budget.total_cost, budget.other_resources, lines, threshold)
+    entry = _trace_entry("plan", reads, formula=PLAN_FORMULA, value=flags)
+    entry["facts"]["budget.total_cost"] = str(budget.total_cost)
+    entry["facts"]["budget.other_resources"] = str(budget.other_resources)
+    trace.append(entry)
     return Evaluation(
         scheme=scheme.code,
         submission_date=submission_date,
@@ -212,25 +254,27 @@ def _share(
     requested: Decimal,
     common_ok: bool,
 ) -> tuple[ShareResult, dict[str, Any]]:
-    module = registry.funders[config.kind]
-    sctx = ShareContext(ctx, config, scheme, requested)
-    reads = sctx.start()
-    rule = module.rule_for(scheme)
+    rule = registry.funders[config.kind].rule_for(scheme)
     formula = ""
     failed: list[str] = []
+    # No rule runs, nothing is read: a new, empty log says so.
+    reads = Reads()
     if not common_ok:
-        eligible, amount = False, Decimal("0.00")
+        eligible, amount = False, ZERO
         message = "Les critères communs du dispositif ne sont pas remplis : pas de part proposée."
     elif rule is None:
         eligible, amount = True, None
         message = "Pas de barème pour ce dispositif : le montant est décidé en séance."
     else:
+        sctx = ShareContext(ctx, config, scheme, requested)
         outcome = rule.function(sctx)
+        reads = sctx.reads
         eligible, message, formula = outcome.eligible, outcome.message, outcome.formula
         if not eligible:
-            amount, failed = Decimal("0.00"), [rule.id]
+            amount, failed = ZERO, [rule.id]
         else:
             amount = None if outcome.amount is None else round_cents(min(outcome.amount, requested))
+    rule_id = rule.id if rule is not None and common_ok else None
     share = ShareResult(
         funder=config.code,
         kind=config.kind,
@@ -239,16 +283,18 @@ def _share(
         amount=amount,
         failed=failed,
         message=message,
-        rule=rule.id if rule is not None and common_ok else None,
+        rule=rule_id,
     )
-    entry = _trace_entry(
-        "share",
-        reads,
-        funder=config.code,
-        rule=share.rule,
-        formula=formula,
-        message=message,
-        requested=money_str(requested),
-        value=money_str(amount),
-    )
+    # The keys in the order of the stored traces.
+    entry = {
+        "subject": "share",
+        "funder": config.code,
+        "rule": rule_id,
+        "formula": formula,
+        "message": message,
+        "requested": money_str(requested),
+        "value": money_str(amount),
+        "facts": _read_facts(reads),
+        "parameters": _read_parameters(reads),
+    }
     return share, entry

@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import BaseModel
 
@@ -18,6 +19,7 @@ Calendar = Literal["civil", "school"]
 # What a failing eligibility rule makes of the application: refused (ineligible), or set aside
 # until the holder completes it (incomplete) when every failing rule says so.
 OnFailure = Literal["ineligible", "incomplete"]
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,13 @@ class SchemeModule:
     documents: Sequence[DocumentKind] = ()
     kind: Literal["scheme"] = "scheme"
 
+    @cached_property
+    def rule_layout(self) -> tuple[tuple[Rule, ...], bool]:
+        """The rules run once per item (`per`), and whether every rule's id is distinct: what
+        evaluate needs to know to order the outcomes, worked out once."""
+        ids = [rule.id for rule in self.rules]
+        return tuple(rule for rule in self.rules if rule.per), len(set(ids)) == len(ids)
+
     def document_labels(self) -> dict[str, str]:
         """Code → French label of every document kind of the scheme, in declaration order."""
         return {document.code: document.label for document in self.documents}
@@ -147,10 +156,16 @@ class FunderModule:
     kind: Literal["funder"] = "funder"
 
     def rule_for(self, scheme: str) -> FunderRule | None:
-        for rule in self.rules:
-            if rule.applies_to(scheme):
-                return rule
-        return None
+        """The first of `rules` that applies to `scheme` (asked once per share evaluated)."""
+        found = self._rule_for.get(scheme, _UNSEEN)
+        if found is _UNSEEN:
+            found = next((rule for rule in self.rules if rule.applies_to(scheme)), None)
+            self._rule_for[scheme] = found
+        return cast("FunderRule | None", found)
+
+    @cached_property
+    def _rule_for(self) -> dict[str, object]:
+        return {}
 
 
 @dataclass

@@ -9,9 +9,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ BUILT_IN = "built-in"
 _REQUIRED_KEYS = {"description", "reference", "unit", "values"}
 _UNITS = {"currency", "ratio", "count", "age", "boolean", "text"}
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MEMO_LIMIT = 4096
 
 
 class _StrictLoader(yaml.BaseLoader):
@@ -62,6 +64,14 @@ class Dated:
     since: date
     source: str = BUILT_IN
 
+    @cached_property
+    def shown(self) -> dict[str, str]:
+        """The trace's account of the value: as text, since when, where it comes from. Shared
+        by every evaluation that reads it: copy it, never change it."""
+        value = self.value
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return {"value": text, "since": self.since.isoformat(), "source": self.source}
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -75,12 +85,22 @@ class Parameter:
     starts: tuple[date, ...]
     values: tuple[ParameterValue, ...]
     sources: tuple[str, ...] = ()
+    # The value in force on each day asked so far: every evaluation asks the same few days
+    # (reference dates, submission dates), bounded by `_MEMO_LIMIT` anyway.
+    _memo: dict[date, Dated] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def at(self, on: date) -> Dated:
+        dated = self._memo.get(on)
+        if dated is not None:
+            return dated
         index = bisect.bisect_right(self.starts, on) - 1
         if index < 0:
             raise ParameterGap(self.name, on, self.starts[0])
-        return Dated(self.values[index], self.starts[index], self.source_of(index))
+        dated = Dated(self.values[index], self.starts[index], self.source_of(index))
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[on] = dated
+        return dated
 
     def source_of(self, index: int) -> str:
         return self.sources[index] if self.sources else BUILT_IN

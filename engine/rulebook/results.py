@@ -12,7 +12,8 @@ from engine.rulebook.money import money_str
 Status = Literal["eligible", "ineligible", "incomplete"]
 
 
-@dataclass
+# Slots: a dozen of each per evaluation, built faster and smaller.
+@dataclass(slots=True)
 class RuleResult:
     rule: str
     passed: bool
@@ -28,7 +29,7 @@ class RuleResult:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class ShareResult:
     funder: str
     kind: str

@@ -15,7 +15,7 @@ from engine.models import Funder
 from engine.rulebook import FieldError, FunderConfig, InvalidInput, default_registry
 from engine.rulebook.communes import commune_name
 from engine.rulebook.text import require_text
-from engine.services.identity import compact
+from engine.services.identity import compact, siret_valid
 
 
 def create_funder(
@@ -27,9 +27,15 @@ def create_funder(
     insee: str | None = None,
     email: str | None = None,
     advance_rate: Decimal | None = None,
+    siret: str | None = None,
 ) -> Funder:
     require_role(actor, "admin", "system")
-    require_text({"code": code, "name": name, "kind": kind, "insee": insee, "email": email})
+    require_text(
+        {"code": code, "name": name, "kind": kind, "insee": insee, "email": email, "siret": siret}
+    )
+    siret = compact(siret) if siret else None
+    if siret is not None and not siret_valid(siret):
+        raise InvalidInput([FieldError("siret", "funder_siret")])
     registry = default_registry()
     if kind not in registry.funders:
         raise InvalidInput([FieldError("kind", "unknown_funder_kind", kind=kind)])
@@ -42,7 +48,13 @@ def create_funder(
         if session.exec(select(Funder).where(Funder.code == code)).first():
             raise Conflict("duplicate.funder", code=code)
         funder = Funder(
-            code=code, name=name, kind=kind, insee=insee, email=email, advance_rate=advance_rate
+            code=code,
+            name=name,
+            kind=kind,
+            insee=insee,
+            email=email,
+            advance_rate=advance_rate,
+            siret=siret,
         )
         session.add(funder)
         session.flush()
@@ -115,7 +127,8 @@ def update_funder(
         rate = None if advance_rate is _UNSET else advance_rate
         if rate is not None and not Decimal(0) <= rate <= Decimal(1):
             errors.append(FieldError("advance_rate", "ratio"))
-        if new_siret is not None and not (len(new_siret) == 14 and new_siret.isdigit()):
+        if new_siret is not None and not siret_valid(new_siret):
+            # Its key checked too: the open data publishes it as the funder's identity.
             errors.append(FieldError("siret", "funder_siret"))
         if errors:
             raise InvalidInput(errors)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -28,38 +29,46 @@ HEADERS = (
 DECIMALS = ("comma", "point")
 
 
-def _inert(text: str) -> str:
+def inert(text: str) -> str:
     """Text typed by people as a cell a spreadsheet never runs as a formula (OWASP's advice)."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _day(value: date | None) -> str:
+def spreadsheet_day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def _amount(value: Decimal, decimal: str) -> str:
+def spreadsheet_amount(value: Decimal, decimal: str) -> str:
     text = f"{value:.2f}"
     return text.replace(".", ",") if decimal == "comma" else text
 
 
-def payments_csv(rows: list[PaymentRow], decimal: str = "comma") -> bytes:
+def spreadsheet_csv(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A table as a file a French spreadsheet opens as it is: `;` between columns, CRLF, UTF-8
+    with its byte-order mark (the other exports write through it too)."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in rows:
-        payment = row.payment
-        writer.writerow(
-            (
-                row.application_reference or "",
-                _inert(row.application_title),
-                _inert(row.holder),
-                row.funder_name,
-                KIND_LABELS[payment.kind],
-                _amount(payment.amount, decimal),
-                PAYMENT.state(payment.state).label,
-                _day(payment.due_on),
-                _inert(payment.reference or ""),
-                _day(payment.paid_on),
-            )
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def payments_csv(rows: list[PaymentRow], decimal: str = "comma") -> bytes:
+    return spreadsheet_csv(HEADERS, (_row(row, decimal) for row in rows))
+
+
+def _row(row: PaymentRow, decimal: str) -> tuple[str, ...]:
+    payment = row.payment
+    return (
+        row.application_reference or "",
+        inert(row.application_title),
+        inert(row.holder),
+        row.funder_name,
+        KIND_LABELS[payment.kind],
+        spreadsheet_amount(payment.amount, decimal),
+        PAYMENT.state(payment.state).label,
+        spreadsheet_day(payment.due_on),
+        inert(payment.reference or ""),
+        spreadsheet_day(payment.paid_on),
+    )

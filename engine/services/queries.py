@@ -97,6 +97,25 @@ def list_applications(
     search: str | None = None,
 ) -> ApplicationPage:
     """The files `actor` may see, filtered by call, state, inbox view and a search."""
+    where = application_filters(actor, call_id, state, view=view, search=search)
+    with db.reading() as session:
+        # One page in SQL, and its total: two queries, then three for the page's details.
+        total = session.exec(select(func.count()).select_from(Application).where(*where)).one()
+        page = select(Application).where(*where).order_by(col(Application.id))
+        items = read_summaries(session, page.offset(offset).limit(limit))
+    return ApplicationPage(items, total, offset, limit)
+
+
+def application_filters(
+    actor: Actor,
+    call_id: int | None = None,
+    state: str | None = None,
+    *,
+    view: str | None = None,
+    search: str | None = None,
+) -> list[Any]:
+    """The conditions on `Application` of the list: the files `actor` may see, filtered by
+    call, state, inbox view and a search (the list and its exports share them)."""
     require_text({"search": search})
     where: list[Any] = _inbox_filters(actor, view, search)
     if actor.role == "applicant":
@@ -112,12 +131,7 @@ def list_applications(
         where.append(Application.call_id == call_id)
     if state is not None:
         where.append(Application.state == state)
-    with db.reading() as session:
-        # One page in SQL, and its total: two queries, then three for the page's details.
-        total = session.exec(select(func.count()).select_from(Application).where(*where)).one()
-        page = select(Application).where(*where).order_by(col(Application.id))
-        items = read_summaries(session, page.offset(offset).limit(limit))
-    return ApplicationPage(items, total, offset, limit)
+    return where
 
 
 COMMITTEE_ONLY_ACTIONS = ("opinion",)

@@ -11,10 +11,11 @@ from sqlmodel import select
 from engine.access import Actor, require_role
 from engine.db import Database
 from engine.models import Application, Call, Share
-from engine.rulebook import round_cents
 from engine.rulebook.communes import commune_name
 from engine.services.funders import list_funders
 from engine.services.plans import EnvelopeUse, envelope_use
+from engine.territory.reference import commune
+from engine.territory.split import current_codes, split
 from workflows.application import APPLICATION
 
 ZERO = Decimal("0.00")
@@ -42,7 +43,8 @@ def amounts_by_scheme_and_commune(
     """Requested and granted amounts of the submitted files (of one call when `call_id` is
     given), per scheme and per commune.
 
-    A file that runs in several communes counts in each for an equal part of its amounts.
+    A file that runs in several communes counts in each, its amounts split between them as the
+    statistics split them (engine/territory/split.py), on the current communes.
     """
     require_role(actor, "chair", "admin")
     by_scheme: dict[str, Amounts] = {}
@@ -63,17 +65,22 @@ def amounts_by_scheme_and_commune(
             line.requested += requested
             line.granted += granted
             line.files += 1
-            territory = application.data.get("territory") or []
-            for code in territory:
-                part = Decimal(len(territory))
-                place = by_commune.setdefault(code, Amounts(code, commune_name(code) or code))
-                place.requested += round_cents(requested / part)
-                place.granted += round_cents(granted / part)
+            codes = current_codes(application.data.get("territory") or [])
+            parts = zip(codes, split(requested, codes), split(granted, codes), strict=True)
+            for code, requested_part, granted_part in parts:
+                place = by_commune.get(code) or by_commune.setdefault(code, _place(code))
+                place.requested += requested_part
+                place.granted += granted_part
                 place.files += 1
     return {
         "schemes": sorted(by_scheme.values(), key=lambda a: a.requested, reverse=True),
         "communes": sorted(by_commune.values(), key=lambda a: a.requested, reverse=True),
     }
+
+
+def _place(code: str) -> Amounts:
+    ref = commune(code)
+    return Amounts(code, ref.name if ref is not None else commune_name(code) or code)
 
 
 def envelopes_of_call(db: Database, actor: Actor, call_id: int) -> list[EnvelopeUse]:

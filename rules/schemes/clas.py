@@ -138,9 +138,12 @@ def c3(ctx: Context, index: int) -> Check:
 def c4(ctx: Context, index: int) -> Check:
     intervenants = ctx.integer(f"facts.groups.{index}.intervenants")
     minimum = ctx.param("clas.min_intervenants")
-    return check(
-        intervenants >= minimum,
-        f"Groupe {index + 1} : {intervenants} intervenants (au moins {minimum}).",
+    if intervenants >= minimum:
+        return Check(
+            True, f"Groupe {index + 1} : {intervenants} intervenants (au moins {minimum})."
+        )
+    return Check(
+        False,
         f"Groupe {index + 1} : {french_count(intervenants, 'intervenant')}, "
         f"il en faut au moins {minimum}.",
     )

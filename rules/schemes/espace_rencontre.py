@@ -25,10 +25,12 @@ class EspaceRencontreFacts(BaseModel):
 def e1(ctx: Context) -> Check:
     until = ctx.fact("facts.approval_valid_until")
     end = ctx.fact("period.end")
-    return check(
-        until >= end,
-        f"L'agrément préfectoral couvre toute l'action (jusqu'au {until.isoformat()}).",
-        f"L'agrément préfectoral expire le {until.isoformat()}, avant la fin de l'action.",
+    if until >= end:
+        return Check(
+            True, f"L'agrément préfectoral couvre toute l'action (jusqu'au {until.isoformat()})."
+        )
+    return Check(
+        False, f"L'agrément préfectoral expire le {until.isoformat()}, avant la fin de l'action."
     )
 
 

@@ -42,10 +42,10 @@ def l2(ctx: Context) -> Check:
 def l3(ctx: Context) -> Check:
     hosts = ctx.integer("facts.hosts_per_session")
     minimum = ctx.param("laep.min_hosts")
-    return check(
-        hosts >= minimum,
-        f"{hosts} accueillants par séance (au moins {minimum}).",
-        f"{french_count(hosts, 'accueillant')} par séance ; il en faut au moins {minimum}.",
+    if hosts >= minimum:
+        return Check(True, f"{hosts} accueillants par séance (au moins {minimum}).")
+    return Check(
+        False, f"{french_count(hosts, 'accueillant')} par séance ; il en faut au moins {minimum}."
     )
 
 

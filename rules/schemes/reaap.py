@@ -87,11 +87,10 @@ def r5(ctx: Context) -> Check:
 def r6(ctx: Context) -> Check:
     fee = ctx.money("facts.fee_per_session")
     limit = ctx.param("reaap.max_fee_per_session")
-    return check(
-        fee <= limit,
-        f"La participation demandée ({euros(fee)}) ne dépasse pas {euros(limit)} par séance.",
-        f"La participation demandée ({euros(fee)}) dépasse {euros(limit)} par séance.",
-    )
+    shown = f"La participation demandée ({euros(fee)})"
+    if fee <= limit:
+        return Check(True, f"{shown} ne dépasse pas {euros(limit)} par séance.")
+    return Check(False, f"{shown} dépasse {euros(limit)} par séance.")
 
 
 def r7(ctx: Context) -> Check:
@@ -115,9 +114,12 @@ def r8(ctx: Context) -> Check:
 def r9(ctx: Context) -> Check:
     share = ctx.fact("facts.staff_cost_share")
     limit = ctx.param("reaap.max_staff_cost_share")
-    return check(
-        share <= limit,
-        f"Les frais de personnel restent dans la limite de {percent(limit)} du coût.",
+    if share <= limit:
+        return Check(
+            True, f"Les frais de personnel restent dans la limite de {percent(limit)} du coût."
+        )
+    return Check(
+        False,
         f"Les frais de personnel ({percent(share)} du coût) dépassent {percent(limit)} : "
         "le Reaap ne finance pas durablement des postes.",
     )

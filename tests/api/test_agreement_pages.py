@@ -65,8 +65,8 @@ def test_the_administrator_sets_a_funders_siret_on_its_page(api: Any) -> None:
     form = {"name": "Caf de l'Isère", "kind": "caf", "siret": "5340 8366"}
     refused = post(api, "admin", "/admin/financeurs/caf", data=form)
     assert refused.status_code == 422
-    assert "Le numéro SIRET compte 14 chiffres" in refused.text
-    saved = post(api, "admin", "/admin/financeurs/caf", data={**form, "siret": "534 083 665 00013"})
+    assert "Numéro SIRET invalide : il compte 14 chiffres" in refused.text
+    saved = post(api, "admin", "/admin/financeurs/caf", data={**form, "siret": "534 083 665 00016"})
     assert saved.status_code == 303, saved.text
-    assert api.ok(api.get("caf1", "/funders/caf"))["siret"] == "53408366500013"
-    assert 'value="53408366500013"' in page(api, "admin", "/admin/financeurs/caf")
+    assert api.ok(api.get("caf1", "/funders/caf"))["siret"] == "53408366500016"
+    assert 'value="53408366500016"' in page(api, "admin", "/admin/financeurs/caf")

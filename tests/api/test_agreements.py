@@ -35,9 +35,11 @@ def funding(api: Any, application_id: int, user: str = "asso") -> dict[str, Any]
 def test_a_grant_above_the_threshold_needs_a_convention_signed_then_countersigned(
     api: Any,
 ) -> None:
-    siret = api.ok(api.patch("admin", "/funders/caf", json={"siret": "534 083 665 00013"}))
-    assert siret["siret"] == "53408366500013"
+    siret = api.ok(api.patch("admin", "/funders/caf", json={"siret": "534 083 665 00016"}))
+    assert siret["siret"] == "53408366500016"
     api.invalid("siret", "admin", "PATCH", "/funders/caf", json={"siret": "5340836"})
+    # Fourteen digits whose key is wrong: refused, the open data would publish a false identity.
+    api.invalid("siret", "admin", "PATCH", "/funders/caf", json={"siret": "53408366500013"})
     call = api.call()
     application_id = notified(api, call, "23500.00", "Café des parents", departement="1000.00")
 
@@ -56,7 +58,7 @@ def test_a_grant_above_the_threshold_needs_a_convention_signed_then_countersigne
     text = api.pdf_text(api.get("caf1", f"{path}/pdf").content)
     for words in (
         "Convention d'attribution de subvention",
-        "Caf de l'Isère (SIRET 53408366500013)",
+        "Caf de l'Isère (SIRET 53408366500016)",
         "Café des parents de l'Abbaye",
         "subvention de 23 500,00 €",
         "Acompte (70 %) 16 450,00 €",

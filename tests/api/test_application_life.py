@@ -295,7 +295,10 @@ def test_a_deferred_share_sends_the_application_back_to_eligible_keeping_the_oth
         "etat": ("refused", None),
         "msa": ("granted", "200.00"),
     }
-    assert api.ok(api.get("asso", f"/applications/{application['id']}/letters")) == []
+    # The holder is told what was decided and what waits (one letter, its email says deferred).
+    (deferral,) = api.ok(api.get("asso", f"/applications/{application['id']}/letters"))
+    text = api.pdf_text(api.get("asso", f"/letters/{deferral['id']}").content)
+    assert "Décision ajournée" in text and "3 000,00 €" in text
     defer = [e for e in api.events(application["id"]) if e["action"] == "defer"]
     assert [(e["entity"], e["from_state"], e["to_state"]) for e in defer] == [
         ("share", "proposed", "deferred"),
@@ -317,8 +320,9 @@ def test_a_deferred_share_sends_the_application_back_to_eligible_keeping_the_oth
         "msa": "200.00",
     }
     letters = api.ok(api.get("asso", f"/applications/{application['id']}/letters"))
-    assert len(letters) == 1
-    text = api.pdf_text(api.get("asso", f"/letters/{letters[0]['id']}").content)
+    decision = [x for x in letters if x["id"] != deferral["id"]]
+    assert len(letters) == 2 and len(decision) == 1
+    text = api.pdf_text(api.get("asso", f"/letters/{decision[0]['id']}").content)
     assert "1 000,00 €" in text and "3 000,00 €" in text
 
 

@@ -28,7 +28,13 @@ from engine.models import OutboxMessage
 from tests.conftest import PASSWORD
 
 # Files: PDFs and images, and the spreadsheets for accounting software (payments.csv).
-BINARY_TYPES = {"application/pdf", "image/png", "image/jpeg", "text/csv"}
+BINARY_TYPES = {
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 ERROR_REF = "#/components/schemas/ErrorOut"
 
 
@@ -401,6 +407,20 @@ def _a_whole_life(api: Any) -> None:
     link = next(m.body_text for m in emails if m.kind == "password_reset")
     reset["token"] = re.search(r"jeton=(\S+)", link).group(1)  # type: ignore[union-attr]
     api.ok(api.post(None, "/auth/password-reset/confirm", json=reset))
+    # The territory: statistics and exports for the committee, the public pages' JSON and the
+    # open data for everyone.
+    api.ok(api.get("chair", "/statistics", params={"year": 2027}))
+    api.ok(api.get("caf1", "/statistics", params={"year": 2027, "scheme": "reaap"}))
+    assert api.get("chair", "/statistics", params={"year": 1999}).status_code == 422
+    export = api.get("chair", "/exports/applications.csv", params={"state": "eligible"})
+    assert export.status_code == 200 and export.text.startswith("\ufeffRéférence")
+    workbook = api.get("caf1", "/exports/applications.xlsx", params={"view": "tous"})
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+    api.ok(api.get(None, "/public/calls"))
+    public = {"year": 2027, "commune": "38185", "scheme": "reaap"}
+    api.ok(api.get(None, "/public/actions", params=public))
+    assert api.get(None, "/opendata/subventions.csv", params={"year": 2027}).status_code == 200
+    assert api.get(None, "/opendata/subventions.csv", params={"year": 1999}).status_code == 422
     api.ok(api.post("chair", f"/calls/{call['id']}/close"))
     assert api.post("ville1", "/auth/logout").status_code == 204
     api.ok(api.post(None, "/auth/token", data={"username": "caf1", "password": PASSWORD}))

@@ -740,6 +740,36 @@ def table() -> list[Case]:
         Case(
             "POST", "/admin/envois/{message_id}/relancer", ADMIN, "/admin/envois/{message}/relancer"
         ),
+        # -- the territory: the shared diagnosis for the committee, open data for everyone
+        Case(
+            "GET",
+            V1 + "/opendata/subventions.csv",
+            PUBLIC,
+            V1 + "/opendata/subventions.csv?year=2027",
+        ),
+        Case("GET", "/carte", STAFF | FUNDERS),
+        Case("GET", V1 + "/statistics", STAFF | FUNDERS, V1 + "/statistics?year=2027"),
+        Case("GET", "/statistiques", STAFF | FUNDERS, "/statistiques?annee=2027"),
+        Case("GET", V1 + "/public/calls", PUBLIC),
+        Case(
+            "GET",
+            V1 + "/public/actions",
+            PUBLIC,
+            V1 + "/public/actions?year=2027&commune=38185&scheme=reaap",
+        ),
+        Case("GET", "/decouvrir", PUBLIC),
+        Case("GET", "/decouvrir/appels", PUBLIC),
+        Case(
+            "GET",
+            "/decouvrir/actions",
+            PUBLIC,
+            "/decouvrir/actions?commune=Voiron&annee=2027&dispositif=reaap",
+        ),
+        Case("GET", "/decouvrir/carte", PUBLIC, "/decouvrir/carte?annee=2027"),
+        Case("GET", V1 + "/exports/applications.csv", STAFF | FUNDERS),
+        Case("GET", V1 + "/exports/applications.xlsx", STAFF | FUNDERS),
+        Case("GET", "/exports/dossiers.csv", STAFF | FUNDERS),
+        Case("GET", "/exports/dossiers.xlsx", STAFF | FUNDERS),
     ]
 
 

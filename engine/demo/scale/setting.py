@@ -67,6 +67,7 @@ class SettingRows:
                     "insee": demo.insee,
                     "email": f"{demo.code}@{DOMAIN}",
                     "advance_rate": None,
+                    "siret": demo.siret,
                 },
             )
         user_table = SQLModel.metadata.tables["users"]

@@ -72,6 +72,7 @@ class Steps:
                     funder.kind,
                     insee=funder.insee,
                     email=funder.email,
+                    siret=funder.siret,
                 )
             for user in USERS:
                 if user is not ADMIN:

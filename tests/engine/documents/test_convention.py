@@ -17,7 +17,7 @@ TEXT = ConventionText(
     issued_on=date(2027, 3, 1),
     department_name="Département : Isère",
     funder_name="Caf de l'Isère",
-    funder_siret="53408366500013",
+    funder_siret="53408366500016",
     holder_name="Café des parents de l'Abbaye",
     holder_siret="78778932087925",
     holder_rna="W381000123",
@@ -47,7 +47,7 @@ def text_of(data: bytes) -> str:
 def test_the_convention_states_parties_object_amount_schedule_report_and_control() -> None:
     text = text_of(convention(TEXT))
     for words in (
-        "Caf de l'Isère (SIRET 53408366500013)",
+        "Caf de l'Isère (SIRET 53408366500016)",
         "Café des parents de l'Abbaye (SIRET 78778932087925, RNA W381000123)",
         "du 1er février 2027 au 15 décembre 2027",
         "une subvention de 23 500,00 €",
