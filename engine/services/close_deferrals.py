@@ -25,7 +25,9 @@ def deferrals(session: Session, meeting: Meeting) -> list[tuple[Share, str]]:
     present = attendance.present_funder_ids(session, meeting)
     names = {f.id: f.name for f in session.exec(select(Funder))}
     order = {
-        a.id: i for i, a in enumerate(agenda_of(session, meeting)) if a.eligibility == "eligible"
+        a.id: i
+        for i, a in enumerate(agenda_of(session, meeting, with_result=False))
+        if a.eligibility == "eligible"
     }
     # One query for the whole agenda: a close may hold hundreds of files (bench/closing.py).
     query = select(Share).where(
@@ -89,7 +91,9 @@ def shown_before_close(db: Database, actor: Actor, session_id: int) -> list[tupl
         meeting = visible_session(session, actor, session_id)
         if meeting.state != "open":
             return []
-        references = {a.id: a.reference or str(a.id) for a in agenda_of(session, meeting)}
+        references = {
+            a.id: a.reference or str(a.id) for a in agenda_of(session, meeting, with_result=False)
+        }
         return [
             (share.application_id, references[share.application_id], reason)
             for share, reason in deferrals(session, meeting)

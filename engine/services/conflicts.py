@@ -14,7 +14,15 @@ from engine.access import Actor
 from engine.audit import record
 from engine.db import Database
 from engine.errors import Conflict, Forbidden
-from engine.models import AgendaItem, Funder, InterestDeclaration, Meeting, Share, User
+from engine.models import (
+    AgendaItem,
+    Application,
+    Funder,
+    InterestDeclaration,
+    Meeting,
+    Share,
+    User,
+)
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text
 from engine.services import attendance
@@ -133,7 +141,7 @@ def declare_conflict(
 def conflicts_of(session: Session, meeting: Meeting) -> list[ConflictLine]:
     """Every conflict on the session's agenda, stored or found automatically, in agenda order
     then by member name."""
-    agenda = {a.id: a for a in agenda_of(session, meeting)}
+    agenda = {a.id: a for a in agenda_of(session, meeting, with_result=False)}
     rows = list(
         session.exec(
             select(InterestDeclaration).where(InterestDeclaration.session_id == meeting.id)
@@ -190,8 +198,19 @@ def _users(session: Session, ids: set[int]) -> dict[int, User]:
 
 
 def conflicted_user_ids(session: Session, meeting: Meeting, application_id: int) -> set[int]:
-    """The members who take no part in the decision on this file."""
-    return {c.user_id for c in conflicts_of(session, meeting) if c.application_id == application_id}
+    """The members who take no part in the decision on this file: those recorded, and those
+    found automatically (for this file alone: a decision must not read the whole agenda)."""
+    stored = session.exec(
+        select(InterestDeclaration.user_id).where(
+            InterestDeclaration.session_id == meeting.id,
+            InterestDeclaration.application_id == application_id,
+        )
+    )
+    found = set(stored)
+    application = session.get(Application, application_id)
+    if application is not None and meeting.state not in CLOSED:
+        found |= {f.user_id for f in automatic_conflicts(session, meeting, [application])}
+    return found
 
 
 def require_not_conflicted(
@@ -206,28 +225,41 @@ def fully_conflicted_shares(session: Session, meeting: Meeting) -> list[tuple[Sh
     """The undecided shares of eligible agenda files whose every present member of the funder
     is conflicted, each with the French reason of its deferral. A funder with nobody present
     is not listed here: it is absent (the close defers its shares for that reason)."""
-    lines = conflicts_of(session, meeting)
+    conflicted: dict[int, set[int]] = {}
+    for line in conflicts_of(session, meeting):
+        conflicted.setdefault(line.application_id, set()).add(line.user_id)
+    if not conflicted:
+        return []
     funders = {f.id: f for f in session.exec(select(Funder))}
+    present_of: dict[int, set[int]] = {}  # funder → its members present and proxies
     found = []
-    for application in agenda_of(session, meeting):
-        if application.eligibility != "eligible":
+    query = (
+        select(Share)
+        .join(Application, col(Application.id) == col(Share.application_id))
+        .where(
+            col(Share.application_id).in_(list(conflicted)),
+            Application.eligibility == "eligible",
+        )
+    )
+    for share in session.exec(query.order_by(col(Share.application_id), col(Share.id))):
+        if share.state in DECIDED:
             continue
-        conflicted = {c.user_id for c in lines if c.application_id == application.id}
-        query = select(Share).where(Share.application_id == application.id)
-        for share in session.exec(query.order_by(col(Share.id))):
-            if share.state in DECIDED:
-                continue
-            present = attendance.present_members(session, meeting, share.funder_id)
-            if present and present <= conflicted:
-                name = funders[share.funder_id].name
-                found.append(
-                    (
-                        share,
-                        f"Tous les membres présents de {name} ont un conflit d'intérêts sur ce "
-                        "dossier : la part est ajournée.",
-                    )
+        if share.funder_id not in present_of:
+            present_of[share.funder_id] = attendance.present_members(
+                session, meeting, share.funder_id
+            )
+        present = present_of[share.funder_id]
+        if present and present <= conflicted[share.application_id]:
+            name = funders[share.funder_id].name
+            found.append(
+                (
+                    share,
+                    f"Tous les membres présents de {name} ont un conflit d'intérêts sur ce "
+                    "dossier : la part est ajournée.",
                 )
-    return found
+            )
+    order = {application_id: i for i, application_id in enumerate(conflicted)}  # agenda order
+    return sorted(found, key=lambda item: (order[item[0].application_id], item[0].id or 0))
 
 
 def session_conflicts(db: Database, actor: Actor, session_id: int) -> list[ConflictLine]:

@@ -141,7 +141,7 @@ def _is(dest: str, outcome: str) -> Callable[[], bool]:
 
 def undecided_shares(session: Session, meeting: Meeting) -> list[Undecided]:
     """The shares of the eligible files of the agenda not yet decided in this session."""
-    agenda = agenda_of(session, meeting)
+    agenda = agenda_of(session, meeting, with_result=False)
     funders = {f.id: f for f in session.exec(select(Funder))}
     by_id = {a.id: a for a in agenda if a.eligibility == "eligible"}
     query = select(Share).where(col(Share.application_id).in_(list(by_id)))
@@ -191,7 +191,7 @@ def close_session(
         meeting = acting_on(session, actor, session_id, "close")
         if meeting.state == "open":  # absent or wholly conflicted funders' shares: deferred
             close_deferrals.defer_at_close(session, meeting)
-        agenda = agenda_of(session, meeting)
+        agenda = agenda_of(session, meeting, with_result=False)
         missing = undecided_shares(session, meeting)
         if missing:
             raise Conflict(
@@ -202,6 +202,9 @@ def close_session(
         query = select(Share).where(col(Share.application_id).in_(list(shares_of)))
         for share in session.exec(query.order_by(col(Share.id))):
             shares_of[share.application_id].append(share)
+        # The common rules the ineligible files failed, read for them alone (the agenda was
+        # read without the stored results: their traces are most of a row).
+        failed = _failed_rules(session, [a.id for a in agenda if a.eligibility != "eligible"])
         transition(session, "session", meeting, "close", actor)
         meeting.closed_at = now()
         decided = []
@@ -217,10 +220,7 @@ def close_session(
                         "refuse_ineligible",
                         SYSTEM,
                         application_id=application.id,
-                        data={
-                            "session": session_id,
-                            "failed": (application.result or {}).get("failed", []),
-                        },
+                        data={"session": session_id, "failed": failed.get(application.id, [])},
                     )
                     share.granted = None
                     share.session_id = session_id
@@ -253,6 +253,15 @@ def close_session(
     if produce:
         production.kick(db, settings)
     return meeting
+
+
+def _failed_rules(session: Session, ids: list[int | None]) -> dict[int | None, list[str]]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Application.id, Application.result).where(col(Application.id).in_(ids))
+    )
+    return {i: list((result or {}).get("failed", [])) for i, result in rows}
 
 
 def decided_here(db: Database, actor: Actor, session_id: int) -> set[tuple[int, str]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -73,8 +74,13 @@ def agenda_query(meeting: Meeting) -> SelectOfScalar[Application]:
     )
 
 
-def agenda_of(session: Session, meeting: Meeting) -> list[Application]:
-    return list(session.exec(agenda_query(meeting)))
+def agenda_of(session: Session, meeting: Meeting, *, with_result: bool = True) -> list[Application]:
+    """The files of the agenda in order; without their stored rule result (its trace is most of
+    a row) for the checks that read only states and ids, as the close does several times."""
+    query = agenda_query(meeting)
+    if not with_result:
+        query = query.options(defer(Application.result))  # type: ignore[arg-type]
+    return list(session.exec(query))
 
 
 def recipients(session: Session, meeting: Meeting) -> list[tuple[str, str]]:
