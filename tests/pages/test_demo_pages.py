@@ -34,6 +34,7 @@ SKIP = (
     "/documents/",
     "/pieces/",
     ".csv",
+    ".xlsx",
     "/proces-verbal",
     "/pack",
     "/dossier-de-seance",
