@@ -57,11 +57,10 @@ def enqueue(
     )
     session.add(message)
     session.flush()
-    users = session.exec(select(User).where(User.email == recipient, col(User.active)))
-    for user in users:
+    for user_id in _users_reading(session, recipient):
         session.add(
             Notification(
-                user_id=user.id or 0,
+                user_id=user_id,
                 kind=kind,
                 title=message.subject,
                 body=text,
@@ -71,6 +70,16 @@ def enqueue(
             )
         )
     return message
+
+
+def _users_reading(session: Session, recipient: str) -> list[int]:
+    """The active users of an address (their in-app notification), looked up once per
+    transaction: a close writes thousands of emails to a few dozen addresses."""
+    known: dict[str, list[int]] = session.info.setdefault("users_by_email", {})
+    if recipient not in known:
+        query = select(User.id).where(User.email == recipient, col(User.active))
+        known[recipient] = [i for i in session.exec(query) if i is not None]
+    return known[recipient]
 
 
 def _unique(emails: Iterable[str | None]) -> list[str]:

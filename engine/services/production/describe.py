@@ -58,6 +58,7 @@ class Context:
         self.funders: dict[int | None, Funder] = {f.id: f for f in session.exec(select(Funder))}
         self.meetings: dict[int, Meeting] = {}
         self.signers: dict[int | None, Actor] = {}
+        self.recipients: dict[int | None, list[str]] = {}
         self.packs: dict[tuple[int, tuple[int, ...]], SessionPack] = {}
         wanted = {j.application_id for j in self.jobs.values() if j.kind == "letter"}
         self.shares = _shares_of(session, wanted)
@@ -69,6 +70,13 @@ class Context:
                 raise LookupError(f"no session {session_id}")
             self.meetings[session_id] = meeting
         return self.meetings[session_id]
+
+    def recipients_of(self, funder: Funder) -> list[str]:
+        """A funder's addresses, read once per batch (a 500-file close writes to each funder
+        500 times)."""
+        if funder.id not in self.recipients:
+            self.recipients[funder.id] = funder_recipients(self.session, funder)
+        return self.recipients[funder.id]
 
     def signer(self, job: ProductionJob) -> Actor:
         if job.actor_id not in self.signers:
@@ -129,7 +137,7 @@ class Context:
                 lines=lines,
             )
             for funder, letter in per_funder:
-                for email in funder_recipients(session, funder):
+                for email in self.recipients_of(funder):
                     enqueue(
                         session,
                         "funder_decision",
