@@ -120,6 +120,9 @@ class Context:
             for s in shares
         ]
 
+        # Read now, in the batch's reading transaction: `store` runs in another one.
+        recipients = {funder.id: self.recipients_of(funder) for funder, _ in described.funders}
+
         def store(session: Session, pdfs: list[bytes]) -> None:
             holder_letter, per_funder = letters.store_decision_letters(
                 session, described, meeting, iter(pdfs)
@@ -137,7 +140,7 @@ class Context:
                 lines=lines,
             )
             for funder, letter in per_funder:
-                for email in self.recipients_of(funder):
+                for email in recipients[funder.id]:
                     enqueue(
                         session,
                         "funder_decision",
