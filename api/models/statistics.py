@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from api.models.common import MoneyOut, Out
-from engine.services.statistics import (
-    CommuneLine,
-    EpciLine,
-    FunderLine,
-    SchemeLine,
-    Statistics,
-    Totals,
-    Unlocated,
-)
+from engine.services.statistics import Statistics
 
 
 class TotalsOut(Out):
@@ -21,33 +13,10 @@ class TotalsOut(Out):
     granted: MoneyOut
     paid: MoneyOut
 
-    @classmethod
-    def of(cls, t: Totals) -> TotalsOut:
-        return cls(
-            applications=t.applications,
-            granted_applications=t.granted_applications,
-            requested=t.requested,
-            granted=t.granted,
-            paid=t.paid,
-        )
-
 
 class SchemeOut(TotalsOut):
     scheme: str
     label: str
-
-    @classmethod
-    def of(cls, t: Totals) -> SchemeOut:
-        assert isinstance(t, SchemeLine)
-        return cls(
-            scheme=t.scheme,
-            label=t.label,
-            applications=t.applications,
-            granted_applications=t.granted_applications,
-            requested=t.requested,
-            granted=t.granted,
-            paid=t.paid,
-        )
 
 
 class FunderOut(Out):
@@ -57,17 +26,6 @@ class FunderOut(Out):
     granted: MoneyOut
     paid: MoneyOut
     envelope: MoneyOut
-
-    @classmethod
-    def of(cls, f: FunderLine) -> FunderOut:
-        return cls(
-            code=f.code,
-            funder=f.funder,
-            requested=f.requested,
-            granted=f.granted,
-            paid=f.paid,
-            envelope=f.envelope,
-        )
 
 
 class CommuneOut(Out):
@@ -80,19 +38,6 @@ class CommuneOut(Out):
     paid: MoneyOut
     granted_per_1000: MoneyOut
 
-    @classmethod
-    def of(cls, c: CommuneLine) -> CommuneOut:
-        return cls(
-            insee=c.insee,
-            name=c.name,
-            population=c.population,
-            actions=c.actions,
-            requested=c.requested,
-            granted=c.granted,
-            paid=c.paid,
-            granted_per_1000=c.granted_per_1000,
-        )
-
 
 class EpciOut(Out):
     siren: str
@@ -103,18 +48,6 @@ class EpciOut(Out):
     granted: MoneyOut
     paid: MoneyOut
 
-    @classmethod
-    def of(cls, e: EpciLine) -> EpciOut:
-        return cls(
-            siren=e.siren,
-            name=e.name,
-            population=e.population,
-            actions=e.actions,
-            requested=e.requested,
-            granted=e.granted,
-            paid=e.paid,
-        )
-
 
 class UnlocatedOut(Out):
     """Files naming no commune: in the totals, in no commune nor EPCI."""
@@ -124,16 +57,6 @@ class UnlocatedOut(Out):
     requested: MoneyOut
     granted: MoneyOut
     paid: MoneyOut
-
-    @classmethod
-    def of(cls, u: Unlocated) -> UnlocatedOut:
-        return cls(
-            applications=u.applications,
-            actions=u.actions,
-            requested=u.requested,
-            granted=u.granted,
-            paid=u.paid,
-        )
 
 
 class ProcessingOut(Out):
@@ -158,15 +81,5 @@ class StatisticsOut(Out):
 
     @classmethod
     def of(cls, s: Statistics) -> StatisticsOut:
-        p = s.processing_days
-        return cls(
-            year=s.year,
-            scheme=s.scheme,
-            totals=TotalsOut.of(s.totals),
-            by_scheme=[SchemeOut.of(line) for line in s.by_scheme],
-            by_funder=[FunderOut.of(line) for line in s.by_funder],
-            by_commune=[CommuneOut.of(line) for line in s.by_commune],
-            by_epci=[EpciOut.of(line) for line in s.by_epci],
-            processing_days=ProcessingOut(median=p.median, p90=p.p90, files=p.files),
-            unlocated=UnlocatedOut.of(s.unlocated),
-        )
+        # The service's dataclasses carry the same field names: read from their attributes.
+        return cls.model_validate(s, from_attributes=True)
