@@ -21,8 +21,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import relationship
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 
 def utcnow() -> datetime:
@@ -408,6 +409,10 @@ class Notification(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The email it stands for, set when both are queued in one transaction: the flush then
+    # inserts the transaction's emails, then their notifications, each kind in one statement,
+    # instead of a flush per email to learn its id.
+    outbox: OutboxMessage | None = Relationship(sa_relationship=relationship(OutboxMessage))
 
 
 class SentReminder(SQLModel, table=True):

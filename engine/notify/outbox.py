@@ -11,7 +11,7 @@ of each funder concerned (its users and its address), the chair.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -26,6 +26,8 @@ from engine.models import (
     User,
 )
 from engine.notify.render import render_email
+
+_READERS = "readers_by_email"  # the cache of `readers_of`, in the transaction's session
 
 
 def _message_id(domain: str = "cofinance.local") -> str:
@@ -43,43 +45,92 @@ def enqueue(
     attachments: list[int] | None = None,
     session_id: int | None = None,
 ) -> OutboxMessage:
-    subject, text, html = render_email(kind, context)
-    subject = " ".join(subject.split())  # one line: a title typed with a newline stays a header
-    message = OutboxMessage(
-        kind=kind,
-        recipient=recipient,
-        subject=subject[:300],
-        body_text=text,
-        body_html=html,
-        attachments=attachments or [],
+    (message,) = enqueue_all(
+        session,
+        kind,
+        [recipient],
+        context,
         application_id=application_id,
-        message_id=_message_id(),
+        attachments=attachments,
+        session_id=session_id,
     )
-    session.add(message)
-    session.flush()
-    for user_id in _users_reading(session, recipient):
-        session.add(
-            Notification(
-                user_id=user_id,
-                kind=kind,
-                title=message.subject,
-                body=text,
-                application_id=application_id,
-                session_id=session_id,
-                outbox_id=message.id,
-            )
-        )
     return message
 
 
-def _users_reading(session: Session, recipient: str) -> list[int]:
-    """The active users of an address (their in-app notification), looked up once per
+def enqueue_all(
+    session: Session,
+    kind: str,
+    recipients: Sequence[str],
+    context: dict[str, Any],
+    *,
+    application_id: int | None = None,
+    attachments: list[int] | None = None,
+    session_id: int | None = None,
+) -> list[OutboxMessage]:
+    """One email to each of `recipients`, the same text rendered once.
+
+    Nothing is flushed here: each notification points to its email through the relationship,
+    so the transaction's flush inserts all its emails, then all their notifications, in a
+    statement each (a close queues thousands).
+    """
+    if not recipients:
+        return []
+    subject, text, html = render_email(kind, context)
+    # One line: a title typed with a newline stays a header.
+    subject = " ".join(subject.split())[:300]
+    readers = readers_of(session, recipients)
+    messages = []
+    for recipient in recipients:
+        message = OutboxMessage(
+            kind=kind,
+            recipient=recipient,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            attachments=list(attachments or []),
+            application_id=application_id,
+            message_id=_message_id(),
+        )
+        session.add(message)
+        session.add_all(
+            Notification(
+                user_id=user_id,
+                kind=kind,
+                title=subject,
+                body=text,
+                application_id=application_id,
+                session_id=session_id,
+                outbox=message,
+            )
+            for user_id in readers[recipient]
+        )
+        messages.append(message)
+    return messages
+
+
+def readers_of(session: Session, recipients: Iterable[str]) -> dict[str, list[int]]:
+    """The active users of each address (their in-app notification), looked up once per
     transaction: a close writes thousands of emails to a few dozen addresses."""
-    known: dict[str, list[int]] = session.info.setdefault("users_by_email", {})
-    if recipient not in known:
-        query = select(User.id).where(User.email == recipient, col(User.active))
-        known[recipient] = [i for i in session.exec(query) if i is not None]
-    return known[recipient]
+    known: dict[str, list[int]] = session.info.setdefault(_READERS, {})
+    missing = [r for r in recipients if r not in known]
+    if missing:
+        for recipient in missing:
+            known[recipient] = []
+        query = (
+            select(User.id, User.email)
+            .where(col(User.email).in_(missing), col(User.active))
+            .order_by(col(User.id))
+        )
+        with session.no_autoflush:  # the users do not depend on what is queued: keep it pending
+            for user_id, email in session.exec(query):
+                if user_id is not None and email is not None:
+                    known[email].append(user_id)
+    return known
+
+
+def remember_readers(session: Session, readers: Mapping[str, list[int]]) -> None:
+    """Readers already looked up (in a batch's reading transaction) for this transaction."""
+    session.info.setdefault(_READERS, {}).update(readers)
 
 
 def _unique(emails: Iterable[str | None]) -> list[str]:
@@ -140,7 +191,11 @@ def notify_holder(
         "organisation": organisation,
         **context,
     }
-    return [
-        enqueue(session, kind, email, base, application_id=application.id, attachments=attachments)
-        for email in holder_recipients(session, application)
-    ]
+    return enqueue_all(
+        session,
+        kind,
+        holder_recipients(session, application),
+        base,
+        application_id=application.id,
+        attachments=attachments,
+    )

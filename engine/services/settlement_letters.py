@@ -17,7 +17,7 @@ from engine.documents.settlement_letter import (
     settlement_letter,
 )
 from engine.models import Application, Funder, Letter, Organisation, Settlement
-from engine.notify.outbox import enqueue, funder_recipients, notify_holder
+from engine.notify.outbox import enqueue_all, funder_recipients, notify_holder
 from engine.services.letter_content import signatory
 from engine.services.letter_storage import store_many
 from engine.settings import get_settings
@@ -119,13 +119,12 @@ def record_letters(
         lines=[line for _, line in lines],
     )
     for (funder, line), letter in zip(lines, funder_letters, strict=True):
-        for email in funder_recipients(session, funder):
-            enqueue(
-                session,
-                "funder_settlement",
-                email,
-                {"application": application, "funder": funder, "line": line},
-                application_id=application.id,
-                attachments=[letter.id or 0],
-            )
+        enqueue_all(
+            session,
+            "funder_settlement",
+            funder_recipients(session, funder),
+            {"application": application, "funder": funder, "line": line},
+            application_id=application.id,
+            attachments=[letter.id or 0],
+        )
     return [holder_letter, *funder_letters]

@@ -17,7 +17,14 @@ from engine.access import SYSTEM, Actor
 from engine.clock import paris_date
 from engine.documents.pack import SessionPack
 from engine.models import AgendaItem, Application, Funder, Meeting, ProductionJob, Share, User
-from engine.notify.outbox import enqueue, funder_recipients, notify_holder
+from engine.notify.outbox import (
+    enqueue,
+    enqueue_all,
+    funder_recipients,
+    notify_holder,
+    readers_of,
+    remember_readers,
+)
 from engine.services import letters
 from engine.services.notification import mark_notified
 from engine.services.production.jobs import STATUS_LABELS
@@ -122,8 +129,10 @@ class Context:
 
         # Read now, in the batch's reading transaction: `store` runs in another one.
         recipients = {funder.id: self.recipients_of(funder) for funder, _ in described.funders}
+        readers = readers_of(self.session, {e for emails in recipients.values() for e in emails})
 
         def store(session: Session, pdfs: list[bytes]) -> None:
+            remember_readers(session, readers)
             holder_letter, per_funder = letters.store_decision_letters(
                 session, described, meeting, iter(pdfs)
             )
@@ -140,15 +149,14 @@ class Context:
                 lines=lines,
             )
             for funder, letter in per_funder:
-                for email in recipients[funder.id]:
-                    enqueue(
-                        session,
-                        "funder_decision",
-                        email,
-                        {"meeting": meeting, "application": current, "funder": funder},
-                        application_id=current.id,
-                        attachments=[letter.id or 0],
-                    )
+                enqueue_all(
+                    session,
+                    "funder_decision",
+                    recipients[funder.id],
+                    {"meeting": meeting, "application": current, "funder": funder},
+                    application_id=current.id,
+                    attachments=[letter.id or 0],
+                )
             if not sent:
                 # No address to write to: the letter, available on the holder's pages, is the
                 # notification.

@@ -21,7 +21,7 @@ from engine.models import (
     OutboxMessage,
     Share,
 )
-from engine.notify.outbox import chair_recipients, enqueue, funder_recipients
+from engine.notify.outbox import chair_recipients, enqueue, enqueue_all, funder_recipients
 from engine.services.meetings import recipients
 from engine.services.reminders.once import Skip, send_once
 from engine.services.reminders.timing import days_before, stamp_of
@@ -105,8 +105,7 @@ def _write_convocation(session: Session, *, meeting_id: int, kind: str, days: in
         if meeting.state != "planned":
             raise Skip
         context: dict[str, Any] = {"meeting": meeting, "count": count, "days": days}
-        for email in chair_recipients(session):
-            enqueue(session, kind, email, context, session_id=meeting_id)
+        enqueue_all(session, kind, chair_recipients(session), context, session_id=meeting_id)
         return
     for _, email in recipients(session, meeting):  # the people convened
         attachments = _convocation_of(session, meeting, email)
