@@ -70,7 +70,6 @@ class Settings(BaseSettings):
     reminder_draft_days: list[int] = Field(default_factory=lambda: [7, 1])
     reminder_undecided_days: int = Field(default=3, ge=0)
     convocation_days_before: int = Field(default=8, ge=0)
-    final_report_months: int = Field(default=6, ge=0)  # CERFA 15059: within 6 months of the end
     final_report_reminder_days: list[int] = Field(default_factory=lambda: [30, 7])
     # Reminders once a final report is overdue: that many days after its due date.
     final_report_overdue_days: list[int] = Field(default_factory=lambda: [7, 30])

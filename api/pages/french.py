@@ -52,6 +52,11 @@ OUTBOX_STATES = {"pending": "En attente", "sent": "Envoyé", "failed": "En éche
 
 OUTBOX_KINDS = {
     "convocation": "Convocation",
+    "convocation_reminder": "Rappel de la séance",
+    "session_not_convened": "Séance non convoquée",
+    "undecided_shares": "Parts non décidées",
+    "draft_reminder": "Rappel d'un brouillon",
+    "final_report_due": "Compte rendu financier à prévoir",
     "decision": "Décision au porteur",
     "funder_decision": "Décision au financeur",
     "settlement": "Solde au porteur",
@@ -60,5 +65,10 @@ OUTBOX_KINDS = {
     "documents_requested": "Pièces demandées",
     "submission_receipt": "Accusé de dépôt",
     "report_reminder": "Rappel du compte rendu financier",
+    "report_submitted": "Compte rendu financier à examiner",
+    "report_revision": "Compte rendu financier à compléter",
+    "convention_to_sign": "Convention à signer",
+    "convention_signed": "Convention à contresigner",
+    "payment": "Versement ou reversement",
     "password_reset": "Nouveau mot de passe",
 }

@@ -12,7 +12,9 @@ def register(commands: Any) -> None:
     workflows = commands.add_parser("workflows", help="the workflows as diagrams")
     sub = workflows.add_subparsers(dest="workflows_command", required=True, metavar="ACTION")
     diagram = sub.add_parser("diagram", help="print Mermaid state diagrams")
-    diagram.add_argument("name", nargs="?", help="application, share, call or session")
+    from workflows import ALL
+
+    diagram.add_argument("name", nargs="?", help="one workflow: " + ", ".join(ALL))
     diagram.set_defaults(handler=print_diagram)
 
 

@@ -19,7 +19,7 @@ from engine.db import Database
 from engine.errors import Conflict, NotFound
 from engine.models import Agreement, Application, Share
 from engine.rulebook import FieldError, InvalidInput
-from engine.services import payments
+from engine.services import follow_up_emails, payments
 from engine.services.application_access import load
 from engine.services.documents import checked_upload
 from engine.settings import Settings
@@ -73,6 +73,7 @@ def sign_agreement(
         agreement.signed_at = now()
         session.add(agreement)
         session.flush()
+        follow_up_emails.convention_signed(session, application, agreement)
         return agreement
 
 

@@ -24,7 +24,7 @@ from engine.documents.convention import convention
 from engine.models import Agreement, Application, Funder, Share
 from engine.rulebook import default_registry
 from engine.rulebook.money import ZERO
-from engine.services import payments
+from engine.services import follow_up_emails, payments
 from engine.services.convention_content import convention_text
 from workflows.agreement import AGREEMENT
 
@@ -163,5 +163,7 @@ def open_agreements(session: Session, application: Application, actor: Actor) ->
         )
         if agreement.state in IN_FORCE:
             payments.open_payments(session, share, agreement, actor)
+        else:
+            follow_up_emails.convention_to_sign(session, application, funder, agreement)
         opened.append(agreement)
     return opened

@@ -10,7 +10,6 @@ may change what an earlier approval read. The last approval settles the file
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -23,6 +22,7 @@ from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import Application, FinalReport, Funder, ReportReview, Share
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.text import require_text
+from engine.services import follow_up_emails, settlements
 from engine.services.application_access import load
 from engine.services.common import check_version, funder_by_code
 from engine.services.report_figures import Figures, check, due_date
@@ -191,6 +191,9 @@ def submit_report(
         report.submitted_at = now()
         session.add(report)
         session.flush()
+        follow_up_emails.report_submitted(
+            session, application, report, granted_funders(session, application_id)
+        )
         return report
 
 
@@ -236,6 +239,7 @@ def review_report(db: Database, actor: Actor, application_id: int, review: Revie
                 application_id=application_id,
                 data=data,
             )
+            follow_up_emails.report_revision(session, application, funder, review.comment or "")
         session.add(review_row(report, funder, review, actor))
         session.flush()
         if report.state == "approved":
@@ -246,10 +250,4 @@ def review_report(db: Database, actor: Actor, application_id: int, review: Revie
 
 
 def _settle(session: Session, application: Application, report: FinalReport, actor: Actor) -> None:
-    # The settlement (engine/services/settlements.py) is built alongside: until it lands an
-    # approved report simply waits for it.
-    try:
-        settlements = importlib.import_module("engine.services.settlements")
-    except ModuleNotFoundError:
-        return
     settlements.settle(session, application, report, reductions_of(session, report), actor)

@@ -4,10 +4,8 @@ its own files', the chair and the administrator every one; and the chair's follo
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -18,6 +16,7 @@ from engine.errors import Forbidden, NotFound
 from engine.models import Application, Funder, Organisation, Payment
 from engine.rulebook import FieldError, InvalidInput
 from engine.services.common import funder_by_code
+from engine.services.final_reports import reports_due
 from workflows.payment import KINDS, OUTGOING, PAYMENT
 
 LIST_LIMIT = 10_000  # rows at most in one answer (a département's year is a few hundred)
@@ -51,8 +50,6 @@ class FollowUp:
     today: date
     reports_due: list[ReportLine] = field(default_factory=list)
     reports_overdue: list[ReportLine] = field(default_factory=list)
-    # False while the final reports are not part of this installation.
-    reports_known: bool = True
     to_pay: list[PaymentRow] = field(default_factory=list)
     to_recover: list[PaymentRow] = field(default_factory=list)
 
@@ -128,16 +125,9 @@ def payment_row(db: Database, actor: Actor, payment_id: int) -> PaymentRow:
     return rows[0]
 
 
-def _report_lines(session: Session, today: date) -> list[ReportLine] | None:
-    # The final reports (engine/services/final_reports.py) may not be installed yet: the board
-    # then shows the payments only.
-    try:
-        module = importlib.import_module("engine.services.final_reports")
-    except ModuleNotFoundError:
-        return None
-    reports: list[Any] = list(module.reports_due(session, today))
+def _report_lines(session: Session, today: date) -> list[ReportLine]:
     lines = []
-    for report in reports:
+    for report in reports_due(session, today):
         application = session.get(Application, report.application_id)
         if application is None:
             continue
@@ -163,11 +153,8 @@ def follow_up(db: Database, actor: Actor, today: date | None = None) -> FollowUp
     board = FollowUp(today=day)
     with db.reading() as session:
         lines = _report_lines(session, day)
-        if lines is None:
-            board.reports_known = False
-        else:
-            board.reports_overdue = [line for line in lines if line.due_on < day]
-            board.reports_due = [line for line in lines if line.due_on >= day]
+        board.reports_overdue = [line for line in lines if line.due_on < day]
+        board.reports_due = [line for line in lines if line.due_on >= day]
         waiting = rows_in(session, actor, states=("scheduled", "ordered"))
     board.to_pay = [r for r in waiting if r.payment.kind in OUTGOING]
     board.to_recover = [r for r in waiting if r.payment.kind == "recovery"]

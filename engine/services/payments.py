@@ -7,7 +7,6 @@ force, the settlement); `order_payment` and `pay_payment` are use cases with the
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -24,6 +23,7 @@ from engine.rulebook import FieldError, InvalidInput, default_registry
 from engine.rulebook.money import CENT, ZERO
 from engine.rulebook.plan import payment_schedule
 from engine.rulebook.text import require_text
+from engine.services import follow_up_emails
 from engine.services.common import check_version
 from workflows.agreement import AGREEMENT
 from workflows.payment import OUTGOING, PAYMENT
@@ -229,6 +229,8 @@ def order_payment(
         # Fields first, then the step (which flushes): one new version per action.
         payment.reference = reference.strip()
         _step(session, payment, "order", actor, {"reference": payment.reference})
+        if payment.kind not in OUTGOING:  # a recovery claimed: the holder owes the money back
+            follow_up_emails.payment_made(session, payment)
         return payment
 
 
@@ -259,15 +261,10 @@ def pay_payment(
         _step(session, payment, "pay", actor, {"paid_on": paid_on.isoformat()})
         application = session.get(Application, payment.application_id)
         assert application is not None
-        _close_if_done(session, application, actor)
+        if payment.kind in OUTGOING:
+            follow_up_emails.payment_made(session, payment)
+        # Imported here: the settlement applies itself through this module's payments.
+        from engine.services import settlements
+
+        settlements.close_if_done(session, application, actor)
         return payment
-
-
-def _close_if_done(session: Session, application: Application, actor: Actor) -> None:
-    # The settlement module (engine/services/settlements.py) closes the file once every payment
-    # is paid or cancelled; looked up at call time so that payments work without it.
-    try:
-        settlements = importlib.import_module("engine.services.settlements")
-    except ModuleNotFoundError:
-        return
-    settlements.close_if_done(session, application, actor)

@@ -88,9 +88,15 @@ def check(figures: Figures) -> None:
 def due_date(application: Application) -> date:
     """The end of the action plus `report.delay_months` (same day, or the month's last day)."""
     end = date.fromisoformat(str(application.data["period"]["end"]))
+    return add_months(end, delay_months(end))
+
+
+def delay_months(end: date) -> int:
+    """`report.delay_months` for an action ending on `end`: the report's due date, and what the
+    reminders before it say, come from this one dated parameter."""
     months = default_registry().parameters["report.delay_months"].at(end).value
     assert isinstance(months, Decimal)
-    return add_months(end, int(months))
+    return int(months)
 
 
 def forecast_lines(session: Session, application: Application) -> list[dict[str, str]]:

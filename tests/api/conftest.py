@@ -459,6 +459,17 @@ class Api:
             ).all()
         return [(letter, bytes(content)) for letter, content in rows]
 
+    def queued(self, kind: str) -> list[models.OutboxMessage]:
+        """The emails of a kind in the outbox, delivered or not, in their order."""
+        with self.db.reading() as session:
+            return list(
+                session.exec(
+                    select(models.OutboxMessage)
+                    .where(models.OutboxMessage.kind == kind)
+                    .order_by(models.OutboxMessage.id)  # type: ignore[arg-type]
+                )
+            )
+
     def emails(self, kind: str | None = None) -> list[EmailMessage]:
         files = [p for p in self.stored_files("outbox") if p.suffix == ".eml"]
         if kind is not None:

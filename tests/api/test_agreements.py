@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 OWN = Decimal("10000.00")  # the holder's own resources
+HOLDER = {"asso@example.org"}  # the holder's user
+CAF = {"caf1@example.org", "caf2@example.org", "caf@example.org"}  # its members and address
 
 
 def notified(
@@ -53,6 +55,12 @@ def test_a_grant_above_the_threshold_needs_a_convention_signed_then_countersigne
     )
     assert money["payments"] == []  # nothing is paid before the convention is in force
     path = f"/agreements/{agreement['id']}"
+    # The holder is told the convention waits for its signature, and where to find it.
+    to_sign = api.queued("convention_to_sign")
+    assert {m.recipient for m in to_sign} == HOLDER
+    assert all(m.application_id == application_id for m in to_sign)
+    assert "Convention à signer" in to_sign[0].subject
+    assert "Caf de l'Isère vous a accordé 23\u202f500,00\xa0€" in to_sign[0].body_text
 
     # The convention, in French: the parties, the amount, the schedule, the report's due date.
     text = api.pdf_text(api.get("caf1", f"{path}/pdf").content)
@@ -81,8 +89,13 @@ def test_a_grant_above_the_threshold_needs_a_convention_signed_then_countersigne
     api.refused(403, "other", "POST", f"{path}/sign", files=signed_pdf)
     api.refused(409, "caf1", "POST", f"{path}/countersign")  # the holder signs first
 
+    assert api.queued("convention_signed") == []  # nothing was signed by the refusals
     signed = api.ok(api.post("asso", f"{path}/sign", files=signed_pdf))
     assert signed["state"] == "signed_by_holder" and signed["signed_at"]
+    # The Caf's members (and its address), not the Département's, are asked to countersign.
+    to_countersign = api.queued("convention_signed")
+    assert {m.recipient for m in to_countersign} == CAF
+    assert "à contresigner" in to_countersign[0].subject
     assert api.get("caf1", f"{path}/signed").content == api.pdf
     api.refused(409, "asso", "POST", f"{path}/sign", files=signed_pdf)
 

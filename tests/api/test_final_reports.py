@@ -153,7 +153,18 @@ def test_a_funder_hands_the_report_back_with_a_reason_and_every_funder_reviews_i
 ) -> None:
     path = REPORT.format(id=file_id)
     api.ok(api.put("asso", path, json=figures()))
+    assert api.queued("report_submitted") == []  # saved, not yet submitted
     api.ok(api.post("asso", path + "/submit"))
+    # Each funder that reviews it is told: its members and its address, no one else.
+    submitted = api.queued("report_submitted")
+    assert {m.recipient for m in submitted} == {
+        "caf1@example.org",
+        "caf2@example.org",
+        "caf@example.org",
+        "dep1@example.org",
+        "departement@example.org",
+    }
+    assert all("Compte rendu financier à examiner" in m.subject for m in submitted)
     api.ok(api.post("caf1", path + "/reviews", json={"funder": "caf", "outcome": "approved"}))
     # A revision needs its reason.
     api.invalid(
@@ -176,6 +187,11 @@ def test_a_funder_hands_the_report_back_with_a_reason_and_every_funder_reviews_i
         )
     )
     assert back["state"] == "revision_requested" and back["state_label"] == "À compléter"
+    # The holder is told who asks and why.
+    (revision,) = api.queued("report_revision")
+    assert revision.recipient == "asso@example.org"
+    assert "Département de l'Isère vous demande de compléter" in revision.body_text
+    assert "Motif : Joignez le détail des charges de personnel." in revision.body_text
     # Handed back: the holder corrects it and submits it again; both funders review anew.
     api.ok(api.put("asso", path, json=figures(narrative="Détail des salaires ajouté.")))
     again = api.ok(api.post("asso", path + "/submit"))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+import engine.notify
+from api.pages.french import OUTBOX_KINDS
 from tests.api.test_plugin_package import page
 
 
@@ -33,3 +36,10 @@ def test_the_application_form_labels_the_facts_and_their_choices_from_the_scheme
     assert "Groupe d'échange entre parents" in text
     assert "Statut juridique" in text and "Collectivité territoriale" in text
     assert ">modality<" not in text and ">parent_exchange<" not in text
+
+
+def test_every_kind_of_email_has_a_french_name_on_the_outbox_pages() -> None:
+    templates = Path(engine.notify.__file__).parent / "templates"
+    kinds = {path.name.removesuffix(".subject.txt") for path in templates.glob("*.subject.txt")}
+    assert len(kinds) >= 20
+    assert sorted(kinds - OUTBOX_KINDS.keys()) == []

@@ -8,6 +8,7 @@ file whose shares are granted directly in the database."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlmodel import select
 from engine.access import SYSTEM
 from engine.clock import now, paris_date
 from engine.db import Database
+from engine.formatting import format_date, format_money
 from engine.models import Application, Funder, Share
 from engine.services.payments import open_payments
 from tests.api.conftest import Api
@@ -113,6 +115,7 @@ def test_a_member_orders_then_marks_paid_its_advance(
     ordered = api.ok(api.post("caf1", path + "/order", json={"reference": "M-2027-0815"}))
     assert ordered["state"] == "ordered" and ordered["reference"] == "M-2027-0815"
     assert ordered["version"] == advance["version"] + 1
+    assert api.queued("payment") == []  # ordered is not yet paid: the holder waits
 
     paid_on = TODAY - timedelta(days=1)
     paid = api.ok(api.post("caf2", path + "/pay", json={"paid_on": paid_on.isoformat()}))
@@ -121,6 +124,12 @@ def test_a_member_orders_then_marks_paid_its_advance(
 
     twice = api.post("caf1", path + "/pay", json={"paid_on": TODAY.isoformat()})
     assert twice.status_code == 409 and twice.json()["code"] == "wrong_state"
+    # The holder is told once, with the amount, the day and the funder's reference.
+    (told,) = api.queued("payment")
+    assert (told.recipient, told.subject) == ("asso@example.org", "Avance versée — REAAP-2027-0042")
+    amount, day = format_money(Decimal(advance["amount"])), format_date(paid_on)
+    assert f"Caf de l'Isère a versé {amount} le {day}" in told.body_text
+    assert "(référence M-2027-0815)" in told.body_text
     events = [e for e in api.events(advance["application_id"]) if e["entity"] == "payment"]
     mine = [e for e in events if e["entity_id"] == advance["id"]]
     assert [(e["action"], e["to_state"]) for e in mine] == [

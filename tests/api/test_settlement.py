@@ -120,6 +120,15 @@ def test_the_worked_example_settles_recovers_and_closes_the_file(api: Any) -> No
             assert api.application(aid)["state"] == "settled"
             pay(api, payment, payment["funder"])
     assert api.application(aid)["state"] == "closed"
+    # The holder was told of each balance paid and of the recovery claimed, in French.
+    told = [m for m in api.queued("payment") if m.application_id == aid]
+    subjects = sorted(m.subject.split(" — ")[0] for m in told if m.recipient == "asso@example.org")
+    assert subjects == [*["Avance versée"] * 3, "Reversement demandé", *["Solde versé"] * 2]
+    (claim,) = [m for m in told if m.subject.startswith("Reversement")]
+    assert "Ville de Grenoble a émis un titre de recette de 300,00" in claim.body_text.replace(
+        "\xa0", " "
+    )
+    assert all(problems(m.body_text) == [] for m in told)
     events = [e["action"] for e in api.events(aid)]
     assert events.count("settle") == 1 and events.count("close") == 1
 

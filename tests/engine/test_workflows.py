@@ -1,5 +1,7 @@
 """The workflows as data: they hold together, carry the tags the committee relies on, and draw."""
 
+from pathlib import Path
+
 import pytest
 
 from engine.diagram import all_diagrams, mermaid
@@ -273,3 +275,9 @@ def test_all_diagrams_holds_one_mermaid_block_per_workflow() -> None:
     assert text.count("```mermaid") == len(ALL)
     for flow in ALL.values():
         assert flow.label in text
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_the_readme_draws_each_workflow_as_the_running_machine_is(name: str) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{mermaid(ALL[name]).strip()}\n```" in readme, name

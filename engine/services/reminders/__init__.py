@@ -22,8 +22,8 @@ Choices a committee expects:
 - the funders with shares still undecided on the agenda are reminded `reminder_undecided_days`
   days before the session;
 - holders with a granted share are reminded that the final financial report (CERFA 15059) is due
-  `final_report_months` months after the end of the action (`final_report_reminder_days` before
-  that date, at `reminder_hour` Paris time).
+  `report.delay_months` (a dated parameter) after the end of the action
+  (`final_report_reminder_days` before that date, at `reminder_hour` Paris time).
 """
 
 from __future__ import annotations

@@ -12,9 +12,11 @@ from engine.clock import now
 from engine.db import Database
 from engine.models import Application, Call, FinalReport, Funder, Share
 from engine.notify.outbox import notify_holder
+
+# A module import: report_figures reads its calendar from this package (timing.add_months).
+from engine.services import report_figures
 from engine.services.reminders.once import Skip, send_once
 from engine.services.reminders.timing import (
-    add_months,
     days_before,
     nearest_step,
     paris_moment,
@@ -68,12 +70,12 @@ def _write_draft_reminder(session: Session, *, call_id: int, app_id: int, step: 
     notify_holder(session, application, "draft_reminder", call=call, days=step)
 
 
-def final_report_due(application: Application, settings: Settings) -> date | None:
+def final_report_due(application: Application) -> date | None:
+    """The due date the report will have once opened (report_figures.due_date)."""
     try:
-        end = date.fromisoformat(application.data["period"]["end"])
+        return report_figures.due_date(application)
     except (KeyError, TypeError, ValueError):
         return None
-    return add_months(end, settings.final_report_months)
 
 
 def remind_final_reports(db: Database, settings: Settings) -> int:
@@ -98,7 +100,7 @@ def remind_final_reports(db: Database, settings: Settings) -> int:
             )
         )
         for application in applications:
-            due = final_report_due(application, settings)
+            due = final_report_due(application)
             if due is None:
                 continue
             starts = [
@@ -133,6 +135,6 @@ def _write_final_report(session: Session, *, app_id: int, due: date, settings: S
         "final_report_due",
         due=due,
         period_end=date.fromisoformat(application.data["period"]["end"]),
-        months=settings.final_report_months,
+        months=report_figures.delay_months(date.fromisoformat(application.data["period"]["end"])),
         lines=lines,
     )

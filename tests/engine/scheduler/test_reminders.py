@@ -4,12 +4,17 @@ after an outage, never twice even when two sweeps race, right across daylight-sa
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from engine.clock import at
 from engine.db import Database
-from engine.models import OutboxMessage
+from engine.models import Application, OutboxMessage
+from engine.rulebook import default_registry
 from engine.services import applications
 from engine.services.reminders import (
     add_months,
@@ -19,6 +24,7 @@ from engine.services.reminders import (
     remind_final_reports,
     remind_undecided_shares,
 )
+from engine.services.report_figures import due_date
 from engine.settings import Settings
 from tests.engine.notify.world import World
 
@@ -176,7 +182,7 @@ def test_holders_are_reminded_of_the_final_report_due_months_after_the_end_of_th
     world: World, settings: Settings, db: Database
 ) -> None:
     application_id, _ = world.decided()  # action ends 15 December 2027, caf and departement grant
-    # Due 6 months later (setting final_report_months): 15 June 2028; reminded 30 and 7 days
+    # Due 6 months later (parameter report.delay_months): 15 June 2028; reminded 30 and 7 days
     # before at 08:00 in Paris (summer time: 06:00 UTC).
     assert sweep_at(utc(2028, 5, 16, 5, 59), remind_final_reports, db, settings) == 0
     assert sweep_at(utc(2028, 5, 16, 6, 0), remind_final_reports, db, settings) == 1
@@ -191,15 +197,29 @@ def test_holders_are_reminded_of_the_final_report_due_months_after_the_end_of_th
     assert "Caf de l'Isère : 3 000,00 €" in text and "MSA" not in text  # refused: no report
 
 
-def test_the_final_report_delay_is_a_setting(
-    world: World, settings: Settings, db: Database
+def test_the_final_report_delay_is_the_dated_parameter_the_report_itself_uses(
+    world: World, settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world.decided()
-    settings.final_report_months = 3
+    application_id, _ = world.decided()  # action ends 15 December 2027
+    # A deployment shortens the delay to 3 months for actions ending from 1 December 2027.
+    parameters = default_registry().parameters
+    delay = parameters["report.delay_months"]
+    shorter = replace(
+        delay,
+        starts=(*delay.starts, date(2027, 12, 1)),
+        values=(*delay.values, Decimal(3)),
+        sources=(),
+    )
+    monkeypatch.setitem(parameters, "report.delay_months", shorter)
     settings.final_report_reminder_days = [7]
     assert sweep_at(utc(2028, 3, 8, 7, 0), remind_final_reports, db, settings) == 1  # CET: 08:00
     (reminder,) = world.outbox("final_report_due")
     assert "15 mars 2028" in reminder.body_text and "dans les 3 mois" in reminder.body_text
+    # The report, once opened, is due the day its reminders announced.
+    with db.reading() as session:
+        application = session.get(Application, application_id)
+        assert application is not None
+        assert due_date(application) == date(2028, 3, 15)
 
 
 def test_months_are_added_on_the_calendar() -> None:

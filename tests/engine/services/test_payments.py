@@ -450,7 +450,6 @@ def test_the_chairs_board_splits_the_awaited_reports_into_overdue_and_due(
             ]
         )
     board = follow_up(db, world.actors["chair"])
-    assert board.reports_known
     assert [(r.application_reference, r.holder) for r in board.reports_overdue] == [
         ("REAAP-2027-0001", "Parents en Chemin")
     ]
