@@ -18,6 +18,8 @@ from sqlalchemy import (
     Table,
     Unicode,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -152,6 +154,8 @@ class Application(SQLModel, table=True):
             postgresql_where=text("submitted_at IS NOT NULL"),
             sqlite_where=text("submitted_at IS NOT NULL"),
         ),
+        # A call's files, read from the index alone: the envelope use (migration 0020).
+        Index("ix_applications_call_state", "call_id", "state", "id"),
     )
     __mapper_args__ = {"version_id_col": _application_version}
     id: int | None = Field(default=None, primary_key=True)
@@ -165,12 +169,42 @@ class Application(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     eligibility: str | None = Field(default=None, max_length=20)
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The result as lists read it (`list_result`), kept by the flush (migration 0020).
+    result_summary: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     reference_date: date | None = None
     override_reason: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+# What lists leave out of a stored rule result: its trace and per-funder detail, two thirds of its
+# size. A list of 80 files used to cut them out of each row's JSON at every read.
+LIST_RESULT_OMITS = ("trace", "shares")
+
+
+def list_result(result: Any) -> Any:
+    """A stored rule result as lists read it."""
+    if not isinstance(result, dict):
+        return result
+    return {key: value for key, value in result.items() if key not in LIST_RESULT_OMITS}
+
+
+@event.listens_for(Application, "before_insert")
+def _summarise_new_result(_mapper: Any, _connection: Any, application: Application) -> None:
+    # Every ORM write of an application keeps its summary with its result; the bulk writers
+    # (the scale generator) call `list_result` themselves.
+    application.result_summary = list_result(application.result)
+
+
+@event.listens_for(Application, "before_update")
+def _summarise_changed_result(_mapper: Any, _connection: Any, application: Application) -> None:
+    # Only a result set anew: a row read without it (deferred) must not be loaded in a flush.
+    if inspect(application).attrs.result.history.has_changes():
+        application.result_summary = list_result(application.result)
 
 
 _share_version = Column("version", Integer, nullable=False)
@@ -182,10 +216,19 @@ class Share(SQLModel, table=True):
         UniqueConstraint("application_id", "funder_id"),
         # A funder's inbox: the files that ask this funder (migration 0004).
         Index("ix_shares_funder_application", "funder_id", "application_id"),
+        # A file's shares; on PostgreSQL the sums of a call's shares are read from this index
+        # alone: the envelope use on every session screen (migration 0020, replacing the plain
+        # index on application_id).
+        Index(
+            "ix_shares_application_amounts",
+            "application_id",
+            postgresql_include=["funder_id", "state", "granted", "proposed"],
+        ),
     )
     __mapper_args__ = {"version_id_col": _share_version}
     id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(foreign_key="applications.id", index=True)
+    # Indexed by ix_shares_application_amounts (above).
+    application_id: int = Field(foreign_key="applications.id")
     funder_id: int = Field(foreign_key="funders.id", index=True)
     state: str = Field(default="requested", max_length=20, index=True)
     version: int = Field(default=1, sa_column=_share_version)

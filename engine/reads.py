@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Text, case, cast, func, or_, type_coerce
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -126,28 +124,10 @@ def read_applications(
 
 
 def read_summaries(session: Session, query: SelectOfScalar[Application]) -> list[ApplicationRead]:
-    """The applications of a list page (`query`): their stored rule result is read without its
-    trace and per-funder detail (two thirds of its size), which lists never show."""
-    light = query.options(defer(Application.result)).add_columns(_result_for_lists(session))  # type: ignore[arg-type]
-    rows = session.execute(light).all()  # rows of (application, result): not exec's scalars
-    return read_applications(session, [row[0] for row in rows], [row[1] for row in rows])
-
-
-# JSON escapes that PostgreSQL's jsonb refuses (NUL, lone surrogates) where its json accepts them.
-_NOT_JSONB = r"\\u(0000|d[89a-f])"
-
-
-def _result_for_lists(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        trimmed = cast(cast(Application.result, JSONB).op("-")("trace").op("-")("shares"), JSON)
-        # Anything else than an object (JSON null: not submitted yet) and a result holding such
-        # an escape are read whole: correct, only not lightened.
-        unsafe = or_(
-            func.json_typeof(Application.result) != "object",
-            cast(Application.result, Text).op("~*")(_NOT_JSONB),
-        )
-        return type_coerce(case((unsafe, Application.result), else_=trimmed), JSON)
-    return type_coerce(func.json_remove(Application.result, "$.trace", "$.shares"), JSON)
+    """The applications of a list page (`query`): their stored rule result is read as its summary
+    (`list_result`: without its trace and per-funder detail, which lists never show)."""
+    applications = list(session.exec(query.options(defer(Application.result))))  # type: ignore[arg-type]
+    return read_applications(session, applications, [a.result_summary for a in applications])
 
 
 def read_call(session: Session, call: Call) -> CallRead:

@@ -79,7 +79,7 @@ def agenda_of(session: Session, meeting: Meeting, *, with_result: bool = True) -
     a row) for the checks that read only states and ids, as the close does several times."""
     query = agenda_query(meeting)
     if not with_result:
-        query = query.options(defer(Application.result))  # type: ignore[arg-type]
+        query = query.options(defer(Application.result), defer(Application.result_summary))  # type: ignore[arg-type]
     return list(session.exec(query))
 
 

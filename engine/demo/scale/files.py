@@ -166,6 +166,7 @@ class FileRows(SettingRows):
                 "data": variant.data,
                 "eligibility": status,
                 "result": variant.stored if submitted else None,
+                "result_summary": variant.summary if submitted else None,
                 "reference_date": result.reference_date if submitted else None,
                 "override_reason": None,
                 "created_at": created,

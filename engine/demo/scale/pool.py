@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from engine.demo.scale.templates import (
@@ -20,6 +21,7 @@ from engine.demo.scale.templates import (
     SIRET,
     TEMPLATE_CAMPAIGN,
 )
+from engine.models import list_result
 from engine.rulebook import FunderConfig, default_registry, evaluate
 from engine.rulebook.application import parse_application
 from engine.rulebook.evaluate import Evaluation
@@ -39,6 +41,11 @@ class Variant:
     @property
     def status(self) -> str:
         return self.result.status
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """What lists read of `stored` (engine.models.list_result)."""
+        return list_result(self.stored)  # type: ignore[no-any-return]
 
 
 def _shift(day: str, years: int) -> str:
