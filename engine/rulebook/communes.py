@@ -4,8 +4,9 @@ data."""
 from __future__ import annotations
 
 import csv
-from functools import cache
 from importlib import resources
+
+from engine.once import once
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -13,7 +14,7 @@ def _read(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-@cache
+@once
 def communes() -> dict[str, str]:
     """Every known code: those of 2018, and the current ones (COG 2026) a commune picked today
     may have (a commune nouvelle created since)."""
@@ -23,7 +24,7 @@ def communes() -> dict[str, str]:
     return known
 
 
-@cache
+@once
 def current_communes() -> tuple[dict[str, str], ...]:
     """The current communes (COG 2026): insee, name, departement, population, postal_codes…"""
     return tuple(_read("communes-2026.csv"))

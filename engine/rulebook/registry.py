@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from engine.once import once
 from engine.rulebook.errors import RegistryError
 from engine.rulebook.labels import missing_labels
 from engine.rulebook.module import FunderModule, SchemeModule
@@ -123,7 +123,7 @@ def _load(group: str) -> list[SchemeModule | FunderModule]:
     return modules
 
 
-@cache
+@once
 def registry_for(overrides: Path | None) -> Registry:
     """The installed modules, discovered like any third-party package's would be, with the
     parameters of the override folder `overrides` (None: the built-in values only)."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
+from engine.once import once
 from engine.rulebook import FieldError, InvalidInput
 from engine.rulebook.communes import communes, current_communes
 
@@ -38,7 +38,7 @@ def normalise(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in _WORD.findall(plain))
 
 
-@cache
+@once
 def _index() -> tuple[tuple[str, Commune], ...]:
     rows = []
     for row in current_communes():

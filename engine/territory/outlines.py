@@ -20,11 +20,11 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from engine.once import once
 from engine.settings import Settings
 from engine.territory.reference import commune, current_code
 
@@ -55,7 +55,7 @@ def outlines_for(settings: Settings) -> Outlines | None:
     return load_outlines(str(source) if source is not None else None, settings.department)
 
 
-@cache
+@once
 def load_outlines(source: str | None, department: str) -> Outlines | None:
     """Read, merge and project the outlines once per process (per file and département).
 

@@ -4,8 +4,8 @@ EPCI, and the codes of the communes merged since 2018 (`former_codes`), loaded o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
+from engine.once import once
 from engine.rulebook.communes import current_communes
 
 
@@ -27,7 +27,7 @@ class EpciRef:
     communes: tuple[str, ...]
 
 
-@cache
+@once
 def _current() -> dict[str, CommuneRef]:
     return {
         row["insee"]: CommuneRef(
@@ -42,7 +42,7 @@ def _current() -> dict[str, CommuneRef]:
     }
 
 
-@cache
+@once
 def _merged() -> dict[str, str]:
     """Each former code → the current commune that took it in."""
     mapping: dict[str, str] = {}
@@ -66,13 +66,13 @@ def commune(insee: str) -> CommuneRef | None:
     return None if code is None else _current()[code]
 
 
-@cache
+@once
 def communes_of_department(dep: str) -> tuple[CommuneRef, ...]:
     """The current communes of a département, by code."""
     return tuple(sorted((c for c in _current().values() if c.departement == dep), key=_insee))
 
 
-@cache
+@once
 def epcis_of_department(dep: str) -> tuple[EpciRef, ...]:
     """The EPCIs the communes of a département belong to, by name; population and communes
     counted within the département."""
@@ -96,7 +96,7 @@ def epcis_of_department(dep: str) -> tuple[EpciRef, ...]:
     )
 
 
-@cache
+@once
 def epci(siren: str) -> EpciRef | None:
     """An EPCI anywhere, its population the sum of all its communes'."""
     group = [c for c in _current().values() if c.epci_siren == siren]
@@ -110,7 +110,7 @@ def epci(siren: str) -> EpciRef | None:
     )
 
 
-@cache
+@once
 def epci_populations() -> dict[str, int]:
     """Every EPCI's population (the sum of its communes'), in one pass."""
     totals: dict[str, int] = {}
