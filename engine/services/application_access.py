@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from engine.access import Actor, can_see_application
 from engine.errors import Forbidden, NotFound
-from engine.models import Application, Share
+from engine.models import Application, Document, Share
 from workflows.application import APPLICATION
 
 EDITABLE = APPLICATION.tagged("editable")
@@ -20,3 +20,8 @@ def load(session: Session, application_id: int, actor: Actor) -> Application:
     if not can_see_application(actor, application, funder_ids):
         raise Forbidden("forbidden.not_yours")
     return application
+
+
+def joined_kinds(session: Session, application: Application) -> set[str]:
+    """The kinds of document the application has joined."""
+    return set(session.exec(select(Document.kind).where(Document.application_id == application.id)))

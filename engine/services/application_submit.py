@@ -12,12 +12,13 @@ from engine.audit import authorise, transition
 from engine.clock import now, paris_date
 from engine.db import Database
 from engine.errors import Conflict
-from engine.models import Application, Document, Funder, Share
+from engine.models import Application, Share
 from engine.notify.outbox import notify_holder
 from engine.reads import ApplicationRead, read_application
 from engine.rulebook import Evaluation, default_registry, evaluate
-from engine.services.application_access import EDITABLE, load
+from engine.services.application_access import EDITABLE, joined_kinds, load
 from engine.services.calls import get_call
+from engine.services.common import every_funder
 from engine.services.funders import config_of
 from engine.services.idempotency import claim, complete, release
 from engine.services.renewal import record_facts
@@ -25,13 +26,15 @@ from engine.settings import Settings
 
 
 def _evaluate(
-    session: Session, application: Application, settings: Settings, override: bool = False
+    session: Session,
+    application: Application,
+    settings: Settings,
+    override: bool = False,
+    joined: set[str] | None = None,
 ) -> Evaluation:
     call = get_call(session, application.call_id)
-    kinds = sorted(
-        set(session.exec(select(Document.kind).where(Document.application_id == application.id)))
-    )
-    funders = {f.code: config_of(f) for f in session.exec(select(Funder))}
+    kinds = sorted(joined_kinds(session, application) if joined is None else joined)
+    funders = {f.code: config_of(f) for f in every_funder(session)}
     assert application.submitted_at is not None
     # G4 from the record: what the database knows of the previous grant's report overrides
     # what the holder declared, and is kept in the file's data so that its form shows it.
@@ -55,7 +58,7 @@ def _apply_result(session: Session, application: Application, result: Evaluation
     """Store the result and its trace, and let each funder's rules make the first proposal."""
     application.result = result.as_json()
     application.reference_date = result.reference_date
-    codes = {f.id: f.code for f in session.exec(select(Funder))}
+    codes = {f.id: f.code for f in every_funder(session)}
     common_ok = result.status == "eligible" or result.override
     for share in session.exec(select(Share).where(Share.application_id == application.id)):
         outcome = result.shares[codes[share.funder_id]]
@@ -93,8 +96,8 @@ def _system() -> Actor:
 def submit_application(
     db: Database, actor: Actor, application_id: int, settings: Settings
 ) -> ApplicationRead:
-    """Run the checks and move the file on; returns the application as it now stands."""
-    _require_holder(db, actor, application_id)
+    """Run the checks and move the file on; returns the application as it now stands (the
+    access checks come first in the transaction, before any state is looked at)."""
     with db.transaction() as session:
         return _submitted(session, actor, application_id, settings)
 
@@ -112,6 +115,9 @@ def submit_once(
     again. The same key while the first request is still running is a 409, for a different
     application a 422 (engine/services/idempotency).
     """
+    if idempotency_key is None:
+        with db.transaction() as session:
+            return answer(_submitted(session, actor, application_id, settings))
     _require_holder(db, actor, application_id)
     fingerprint = f"submit:{application_id}"
     stored = claim(db, actor, idempotency_key, fingerprint)
@@ -153,7 +159,8 @@ def _submit(session: Session, actor: Actor, application: Application, settings: 
     if application.state not in EDITABLE:
         raise Conflict("wrong_state.edit", state=application.state, trigger="submit")
     application.submitted_at = moment
-    result = _evaluate(session, application, settings)
+    joined = joined_kinds(session, application)  # for the rules, then for the receipt
+    result = _evaluate(session, application, settings, joined=joined)
     application.eligibility = result.status
     guards = {
         f"rules_{status}": (lambda status=status: result.status == status)
@@ -172,13 +179,13 @@ def _submit(session: Session, actor: Actor, application: Application, settings: 
         data={"status": result.status, "failed": result.failed},
     )
     _apply_result(session, application, result)
-    from engine.services.documents import missing_documents
+    from engine.services.documents import missing_documents  # documents imports this module
 
     notify_holder(
         session,
         application,
         "submission_receipt",
-        missing=[kind.label for kind in missing_documents(session, application)],
+        missing=[kind.label for kind in missing_documents(session, application, joined)],
         link=f"{settings.base_url.rstrip('/')}/dossiers/{application.id}#pieces-section",
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.errors import Conflict
 from engine.models import Funder, Share
@@ -25,6 +25,16 @@ def check_version(row: Versioned, expected: int | None) -> None:
     the row's: someone else changed it meanwhile otherwise (409). None: the caller did not say."""
     if expected is not None and expected != row.version:
         raise Conflict("stale_version", yours=expected, version=row.version)
+
+
+def every_funder(session: Session) -> list[Funder]:
+    """Every funder, in order, read once per transaction: a submission reads them for the rules
+    and again for the first proposals."""
+    known: list[Funder] | None = session.info.get("every_funder")
+    if known is None:
+        known = list(session.exec(select(Funder).order_by(col(Funder.id))))
+        session.info["every_funder"] = known
+    return known
 
 
 def funder_by_code(session: Session, code: str) -> Funder:

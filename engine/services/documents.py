@@ -26,6 +26,7 @@ from engine.errors import Conflict, InsufficientStorage, NotFound
 from engine.models import Application, Document
 from engine.rulebook import DocumentKind, FieldError, InvalidInput, default_registry
 from engine.rulebook.text import require_text
+from engine.services.application_access import joined_kinds
 from engine.services.applications import EDITABLE, load
 from engine.services.calls import get_call
 from engine.services.document_content import check_content
@@ -219,14 +220,16 @@ def document_file(db: Database, actor: Actor, document_id: int) -> tuple[Documen
     return document, content
 
 
-def missing_documents(session: Session, application: Application) -> list[DocumentKind]:
+def missing_documents(
+    session: Session, application: Application, joined: set[str] | None = None
+) -> list[DocumentKind]:
     """The documents the scheme requires of this holder that the application has not joined
-    (as rule G3 reads them), in the scheme's order."""
+    (as rule G3 reads them; `joined` when the caller has just read them), in the scheme's
+    order."""
     scheme = default_registry().schemes[get_call(session, application.call_id).scheme]
     holder = application.data.get("holder") or {}
-    joined = set(
-        session.exec(select(Document.kind).where(Document.application_id == application.id))
-    )
+    if joined is None:
+        joined = joined_kinds(session, application)
     return [
         kind
         for kind in scheme.documents
