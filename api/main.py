@@ -42,17 +42,17 @@ from api.routes import (
     users,
 )
 from api.security import SecurityHeaders
-from engine.rulebook import default_registry
 from engine.services import production
 from engine.services.letters import stop_render_workers
 from engine.settings import get_settings
+from engine.startup import warm_up
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    default_registry()  # load rule modules and parameters once, and fail fast if inconsistent
+    warm_up()  # reference data read once, and kept out of the garbage collector's way
     try:
         yield
     finally:
