@@ -14,14 +14,13 @@ import gc
 from engine.once import once
 from engine.rulebook import default_registry
 from engine.rulebook.communes import communes
-from engine.territory.reference import commune, current_code
+from engine.territory import reference
 
 
 @once
 def warm_up() -> None:
     default_registry()  # also fails fast when the rule modules and parameters disagree
     communes()
-    commune("38185")  # the reference list, with its population and EPCI
-    current_code("38185")  # …and the codes merged since 2018
+    reference.preload()  # the current communes, their population and EPCI, and the merges
     gc.collect()
     gc.freeze()

@@ -52,6 +52,12 @@ def _merged() -> dict[str, str]:
     return mapping
 
 
+def preload() -> None:
+    """Read the reference list and the merges now (a server's start), not at a first request."""
+    _current()
+    _merged()
+
+
 def current_code(insee: str) -> str | None:
     """The current commune of a code: itself when current, the commune nouvelle a 2018 code
     merged into, None when unknown."""
