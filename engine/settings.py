@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     # (engine/services/production/): jobs claimed per pass, and how long a claim holds before
     # another process may take the job over (a worker killed mid-job).
     production_batch_size: int = Field(default=200, ge=1)
+    production_store_jobs: int = Field(default=20, ge=1)  # jobs stored per transaction
     production_lease_seconds: float = Field(default=300.0, gt=0)
     production_backoff_max_seconds: float = Field(default=3600.0, ge=0)  # after a failure
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from engine.clock import now
 from engine.models import (
     Application,
     CallEnvelope,
@@ -35,6 +38,16 @@ def _message_id(domain: str = "cofinance.local") -> str:
     return f"<{secrets.token_hex(16)}@{domain}>"
 
 
+@dataclass(frozen=True)
+class Queued:
+    """An email written to the outbox: what its callers need to know of the row."""
+
+    id: int
+    recipient: str
+    message_id: str
+    subject: str
+
+
 def enqueue(
     session: Session,
     kind: str,
@@ -44,7 +57,7 @@ def enqueue(
     application_id: int | None = None,
     attachments: list[int] | None = None,
     session_id: int | None = None,
-) -> OutboxMessage:
+) -> Queued:
     (message,) = enqueue_all(
         session,
         kind,
@@ -66,46 +79,107 @@ def enqueue_all(
     application_id: int | None = None,
     attachments: list[int] | None = None,
     session_id: int | None = None,
-) -> list[OutboxMessage]:
-    """One email to each of `recipients`, the same text rendered once.
+) -> list[Queued]:
+    """One email to each of `recipients`, the same text rendered once, and an in-app
+    notification for each active user of each address, written now (`Outbox`)."""
+    outbox = Outbox(session)
+    outbox.add(
+        kind,
+        recipients,
+        context,
+        application_id=application_id,
+        attachments=attachments,
+        session_id=session_id,
+    )
+    return outbox.write()
 
-    Nothing is flushed here: each notification points to its email through the relationship,
-    so the transaction's flush inserts all its emails, then all their notifications, in a
-    statement each (a close queues thousands).
+
+class Outbox:
+    """Emails queued by the steps of one transaction: each rendered when added, all written by
+    `write` in two multi-row INSERT statements (emails, then their notifications).
+
+    Rows, not ORM objects: a close queues thousands, and building and flushing each as an object
+    cost more than rendering its text; and a statement per step cost a round trip each on
+    PostgreSQL. Each email's id comes back with its Message-ID, unique, which is how the
+    notifications find their email.
     """
-    if not recipients:
-        return []
-    subject, text, html = render_email(kind, context)
-    # One line: a title typed with a newline stays a header.
-    subject = " ".join(subject.split())[:300]
-    readers = readers_of(session, recipients)
-    messages = []
-    for recipient in recipients:
-        message = OutboxMessage(
-            kind=kind,
-            recipient=recipient,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            attachments=list(attachments or []),
-            application_id=application_id,
-            message_id=_message_id(),
-        )
-        session.add(message)
-        session.add_all(
-            Notification(
-                user_id=user_id,
-                kind=kind,
-                title=subject,
-                body=text,
-                application_id=application_id,
-                session_id=session_id,
-                outbox=message,
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._emails: list[dict[str, Any]] = []
+        self._notes: list[tuple[str, dict[str, Any]]] = []  # (the email's Message-ID, row)
+
+    def add(
+        self,
+        kind: str,
+        recipients: Sequence[str],
+        context: dict[str, Any],
+        *,
+        application_id: int | None = None,
+        attachments: list[int] | None = None,
+        session_id: int | None = None,
+    ) -> None:
+        if not recipients:
+            return
+        subject, text, html = render_email(kind, context)
+        # One line: a title typed with a newline stays a header.
+        subject = " ".join(subject.split())[:300]
+        readers = readers_of(self.session, recipients)
+        moment = now()
+        for recipient in recipients:
+            message_id = _message_id()
+            self._emails.append(
+                {
+                    "kind": kind,
+                    "recipient": recipient,
+                    "subject": subject,
+                    "body_text": text,
+                    "body_html": html,
+                    "attachments": list(attachments or []),
+                    "application_id": application_id,
+                    "message_id": message_id,
+                    "state": "pending",
+                    "attempts": 0,
+                    "created_at": moment,
+                    "next_attempt_at": moment,
+                }
             )
-            for user_id in readers[recipient]
+            self._notes.extend(
+                (
+                    message_id,
+                    {
+                        "user_id": user_id,
+                        "kind": kind,
+                        "title": subject,
+                        "body": text,
+                        "application_id": application_id,
+                        "session_id": session_id,
+                        "created_at": moment,
+                    },
+                )
+                for user_id in readers[recipient]
+            )
+
+    def write(self) -> list[Queued]:
+        """Write what was added since the last `write`, in the caller's transaction."""
+        emails, notes = self._emails, self._notes
+        self._emails, self._notes = [], []
+        if not emails:
+            return []
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        returned = self.session.execute(
+            insert(table).returning(table.c.message_id, table.c.id), emails
         )
-        messages.append(message)
-    return messages
+        ids: dict[str, int] = dict(returned.all())
+        if notes:
+            self.session.execute(
+                insert(Notification.__table__),  # type: ignore[attr-defined]
+                [{**row, "outbox_id": ids[message_id]} for message_id, row in notes],
+            )
+        return [
+            Queued(ids[e["message_id"]], e["recipient"], e["message_id"], e["subject"])
+            for e in emails
+        ]
 
 
 def readers_of(session: Session, recipients: Iterable[str]) -> dict[str, list[int]]:
@@ -183,19 +257,20 @@ def notify_holder(
     application: Application,
     kind: str,
     attachments: list[int] | None = None,
+    outbox: Outbox | None = None,
     **context: Any,
-) -> list[OutboxMessage]:
+) -> list[str]:
+    """Email the holder's contacts (written now, or by `outbox` when given); returns their
+    addresses, none when the holder has no address to write to."""
     organisation = session.get(Organisation, application.organisation_id)
     base = {
         "application": application,
         "organisation": organisation,
         **context,
     }
-    return enqueue_all(
-        session,
-        kind,
-        holder_recipients(session, application),
-        base,
-        application_id=application.id,
-        attachments=attachments,
-    )
+    recipients = holder_recipients(session, application)
+    queue = outbox or Outbox(session)
+    queue.add(kind, recipients, base, application_id=application.id, attachments=attachments)
+    if outbox is None:
+        queue.write()
+    return recipients

@@ -12,6 +12,7 @@ countersigning are use cases of engine/services/agreement_signing.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -45,23 +46,66 @@ def threshold_on(on: date) -> Decimal:
 def cumulated_grants(session: Session, funder_id: int, organisation_id: int, year: int) -> Decimal:
     """What the funder granted to the organisation for actions starting in `year`, over every
     application (the one being notified included)."""
-    rows = session.exec(
-        select(col(Share.granted), col(Application.data))
-        .join(Application, col(Application.id) == col(Share.application_id))
-        .where(
-            Share.funder_id == funder_id,
-            Share.state == "granted",
-            Application.organisation_id == organisation_id,
+    return CumulatedGrants(session).total(funder_id, organisation_id, year)
+
+
+class CumulatedGrants:
+    """The cumulated rule's figures for many files, read once per organisation: a close's
+    letters and minutes ask them for every granted share of hundreds of files. Valid while
+    nothing is granted meanwhile, i.e. inside one reading transaction, or for one question."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._totals: dict[int, dict[tuple[int, str], Decimal]] = {}
+        self._opened: dict[int, dict[int | None, str]] = {}
+
+    def load(self, organisation_ids: Iterable[int]) -> None:
+        """Read the granted shares of these organisations, in one statement."""
+        missing = sorted({o for o in organisation_ids if o not in self._totals})
+        if not missing:
+            return
+        for organisation_id in missing:
+            self._totals[organisation_id] = {}
+        # Only the start of the period is read out of the application's JSON body, the same
+        # way on SQLite and PostgreSQL (the year is then cut here).
+        start = Application.__table__.c.data[("period", "start")].as_string()  # type: ignore[attr-defined]
+        rows = self.session.execute(
+            select(
+                col(Share.funder_id), col(Application.organisation_id), col(Share.granted), start
+            )
+            .join(Application, col(Application.id) == col(Share.application_id))
+            .where(Share.state == "granted", col(Application.organisation_id).in_(missing))
         )
-    )
-    total = ZERO
-    for granted, data in rows:
-        # The year lives in the application's JSON body: filtered here, not in SQL, so that
-        # SQLite and PostgreSQL read it the same way (an organisation has a few files a year).
-        start = str((data.get("period") or {}).get("start", ""))
-        if granted is not None and start[:4] == f"{year:04d}":
-            total += granted
-    return total
+        for funder_id, organisation_id, granted, started in rows:
+            if granted is None:
+                continue
+            totals = self._totals[organisation_id]
+            key = (funder_id, str(started or "")[:4])
+            totals[key] = totals.get(key, ZERO) + granted
+
+    def total(self, funder_id: int, organisation_id: int, year: int) -> Decimal:
+        self.load([organisation_id])
+        return self._totals[organisation_id].get((funder_id, f"{year:04d}"), ZERO)
+
+    def load_opened(self, application_ids: Iterable[int]) -> None:
+        """Read the agreements already opened for these files, in one statement."""
+        missing = sorted({a for a in application_ids if a not in self._opened})
+        if not missing:
+            return
+        for application_id in missing:
+            self._opened[application_id] = {}
+        query = (
+            select(Agreement)
+            .where(col(Agreement.application_id).in_(missing))
+            .order_by(col(Agreement.id))
+        )
+        for agreement in self.session.exec(query):
+            self._opened[agreement.application_id][agreement.share_id] = agreement.kind
+
+    def opened(self, application_id: int) -> dict[int | None, str]:
+        """The kind of each agreement already opened for the file, by share id."""
+        self.load_opened([application_id])
+        return self._opened[application_id]
 
 
 def agreement_kind(cumulated: Decimal, threshold: Decimal) -> str:
@@ -71,24 +115,27 @@ def agreement_kind(cumulated: Decimal, threshold: Decimal) -> str:
 
 
 def convention_funders(
-    session: Session, application: Application, shares: list[Share], codes: dict[int, str]
+    session: Session,
+    application: Application,
+    shares: list[Share],
+    codes: dict[int, str],
+    grants: CumulatedGrants | None = None,
 ) -> list[str]:
     """The codes of the funders (`codes`: id → code) whose granted share of `application`
     calls for a convention under the cumulated rule, sorted: what the decision letter and the
     minutes announce, exactly what `open_agreements` opens. A share already bound keeps its
     agreement's kind (a letter drawn again later says what was opened, whatever was granted
-    since)."""
+    since). `grants`, when given, holds the figures read for many files at once."""
     assert application.id is not None
-    opened = {a.share_id: a.kind for a in agreements_of(session, application.id)}
+    grants = grants or CumulatedGrants(session)
+    opened = grants.opened(application.id)
     start = action_start(application)
     limit = threshold_on(start)
 
     def kind(share: Share) -> str:
         if share.id in opened:
             return opened[share.id]
-        cumulated = cumulated_grants(
-            session, share.funder_id, application.organisation_id, start.year
-        )
+        cumulated = grants.total(share.funder_id, application.organisation_id, start.year)
         return agreement_kind(cumulated, limit)
 
     granted = [s for s in shares if s.state == "granted" and s.granted]

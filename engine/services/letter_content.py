@@ -27,7 +27,7 @@ from engine.formatting import format_money
 from engine.models import Application, Funder, Meeting, Organisation, Share, User
 from engine.rulebook import default_registry
 from engine.rulebook.plan import payment_schedule
-from engine.services.agreements import convention_funders
+from engine.services.agreements import CumulatedGrants, convention_funders
 from engine.services.conflicts import recusals_of
 from engine.services.meetings import call_ids_of
 from engine.services.minutes_attendance import attendance_sentences, quorum_sentence
@@ -91,10 +91,12 @@ def _plan(
     application: Application,
     funders: dict[int | None, Funder] | None = None,
     shares: list[Share] | None = None,
+    grants: CumulatedGrants | None = None,
 ) -> tuple[list[tuple[Share, Funder]], dict[str, object]]:
     """The shares of an application (by id) with their funders, and the plan's flags.
 
-    `funders` (every funder by id) and `shares` may be given when the caller has them already.
+    `funders` (every funder by id), `shares` and `grants` may be given when the caller has them
+    already.
     """
     if funders is None:
         funders = {f.id: f for f in session.exec(select(Funder))}
@@ -106,7 +108,7 @@ def _plan(
     # A convention is announced by the cumulated rule the agreements follow (all the funder's
     # grants to the organisation for the year), not by this share alone.
     flags.pop("convention_required", None)
-    if conventions := convention_funders(session, application, shares, codes):
+    if conventions := convention_funders(session, application, shares, codes, grants):
         flags["convention_required"] = conventions
     return [(s, funders[s.funder_id]) for s in shares], flags
 
@@ -151,11 +153,12 @@ def decision_documents(
     chair: Actor,
     funders: dict[int | None, Funder] | None = None,
     shares: list[Share] | None = None,
+    grants: CumulatedGrants | None = None,
 ) -> DecisionDocuments:
     """The consolidated letter to the holder and one letter per funder, as data."""
     organisation = session.get(Organisation, application.organisation_id)
     assert organisation is not None
-    plan, flags = _plan(session, application, funders, shares)
+    plan, flags = _plan(session, application, funders, shares, grants)
     lines = tuple(funder_line(application, share, funder, flags) for share, funder in plan)
     scheme = default_registry().schemes[(application.result or {}).get("scheme", "")]
     common: dict[str, Any] = {
@@ -220,10 +223,17 @@ def minutes_document(
     items = []
     recusals = recusals_of(session, meeting)
     opinions = opinions_of(session, [a.id or 0 for a in applications])
+    grants = CumulatedGrants(session)
+    grants.load(a.organisation_id for a in applications)
+    grants.load_opened(a.id or 0 for a in applications)
     for application in applications:
         organisation = session.get(Organisation, application.organisation_id)
         plan, flags = _plan(
-            session, application, funders, None if shares is None else shares[application.id]
+            session,
+            application,
+            funders,
+            None if shares is None else shares[application.id],
+            grants,
         )
         items.append(
             MinutesItem(

@@ -27,6 +27,7 @@ from engine.services.letter_storage import (
 )
 from engine.services.rendering import (
     PARALLEL_FROM,
+    Renderer,
     render_documents,
     render_pool,
     render_workers,
@@ -37,6 +38,7 @@ __all__ = [
     "PARALLEL_FROM",
     "DecisionDocuments",
     "Document",
+    "Renderer",
     "convocation_document",
     "decision_documents",
     "flag_sentences",

@@ -81,54 +81,92 @@ def stop_render_workers() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class Renderer:
+    """Renders the documents of one production run, batch after batch, its worker processes
+    started when a batch first needs them and kept until `close`: starting a pool costs about
+    half a second, once per run rather than once per batch."""
+
+    def __init__(self, workers: int | None = None, parallel_from: int = PARALLEL_FROM) -> None:
+        self.workers = render_workers() if workers is None else workers
+        self.parallel_from = parallel_from
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            with _POOLS_LOCK:
+                _POOLS.discard(self._pool)
+            self._pool = None
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = render_pool(self.workers)
+            with _POOLS_LOCK:
+                _POOLS.add(self._pool)
+        return self._pool
+
+    def render(self, documents: Iterable[Document]) -> Generator[bytes, None, None]:
+        """The PDF of each document, in order. Rendering is pure CPU work (reportlab): with many
+        documents and several cores it runs in worker processes, and the PDFs come back as they
+        are ready, so the caller stores the first ones while the next are being rendered.
+        Documents are rendered with `invariant=True`: the bytes are the same whichever process
+        renders them."""
+        documents = list(documents)
+        if self.workers < 2 or len(documents) < self.parallel_from:
+            yield from _render_here(documents)
+            return
+        chunks: list[list[Document]] = []
+        for document in documents:
+            # Long minutes go alone: started first, they do not hold back the letters after them.
+            if isinstance(document, Minutes) or not chunks or len(chunks[-1]) >= _CHUNK:
+                chunks.append([])
+            chunks[-1].append(document)
+            if isinstance(document, Minutes):
+                chunks.append([])
+        chunks = [chunk for chunk in chunks if chunk]
+        first = sorted(range(len(chunks)), key=lambda i: not isinstance(chunks[i][0], Minutes))
+        pool = self._started()
+        futures = {i: pool.submit(_render_chunk, chunks[i]) for i in first}
+        try:
+            for index in range(len(chunks)):
+                future = futures[index]
+                # Caught up with the workers: render the next chunk here rather than wait for it.
+                if future.cancel():
+                    yield from _render_chunk(chunks[index])
+                    continue
+                try:
+                    pdfs = future.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory): carry on here
+                    self.close()
+                    pdfs = _render_chunk(chunks[index])
+                yield from pdfs
+        finally:
+            # Also when the caller gives up half-way (an error): drop what is not rendered yet.
+            for future in futures.values():
+                future.cancel()
+
+
+def _render_here(documents: list[Document]) -> Generator[bytes, None, None]:
+    # The convocations of one agenda share one pack (the same object): rendered once.
+    packs: dict[int, bytes] = {}
+    for document in documents:
+        if isinstance(document, SessionPack):
+            if id(document) not in packs:
+                packs[id(document)] = _render(document)
+            yield packs[id(document)]
+        else:
+            yield _render(document)
+
+
 def render_documents(
     documents: Iterable[Document], workers: int | None = None, parallel_from: int = PARALLEL_FROM
 ) -> Generator[bytes, None, None]:
-    """The PDF of each document, in order. Rendering is pure CPU work (reportlab): with many
-    documents and several cores it runs in worker processes, and the PDFs come back as they are
-    ready, so the caller stores the first ones while the next are being rendered. Documents are
-    rendered with `invariant=True`: the bytes are the same whichever process renders them."""
-    documents = list(documents)
-    workers = render_workers() if workers is None else workers
-    if workers < 2 or len(documents) < parallel_from:
-        # The convocations of one agenda share one pack (the same object): rendered once.
-        packs: dict[int, bytes] = {}
-        for document in documents:
-            if isinstance(document, SessionPack):
-                if id(document) not in packs:
-                    packs[id(document)] = _render(document)
-                yield packs[id(document)]
-            else:
-                yield _render(document)
-        return
-    chunks: list[list[Document]] = []
-    for document in documents:
-        # Long minutes go alone: started first, they do not hold back the letters after them.
-        if isinstance(document, Minutes) or not chunks or len(chunks[-1]) >= _CHUNK:
-            chunks.append([])
-        chunks[-1].append(document)
-        if isinstance(document, Minutes):
-            chunks.append([])
-    chunks = [chunk for chunk in chunks if chunk]
-    first = sorted(range(len(chunks)), key=lambda i: not isinstance(chunks[i][0], Minutes))
-    pool = render_pool(workers)
-    with _POOLS_LOCK:
-        _POOLS.add(pool)
-    try:
-        futures = {i: pool.submit(_render_chunk, chunks[i]) for i in first}
-        for index in range(len(chunks)):
-            future = futures[index]
-            # Caught up with the workers: render the next chunk here rather than wait for it.
-            if future.cancel():
-                yield from _render_chunk(chunks[index])
-                continue
-            try:
-                pdfs = future.result()
-            except BrokenProcessPool:  # a worker died (killed, out of memory): carry on here
-                pdfs = _render_chunk(chunks[index])
-            yield from pdfs
-    finally:
-        # Also when the caller gives up half-way (an error): drop what is not rendered yet.
-        pool.shutdown(wait=True, cancel_futures=True)
-        with _POOLS_LOCK:
-            _POOLS.discard(pool)
+    """The PDF of each document, in order (`Renderer.render`), with worker processes of its own."""
+    with Renderer(workers, parallel_from) as renderer:
+        yield from renderer.render(documents)

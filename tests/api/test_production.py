@@ -173,12 +173,13 @@ def test_workers_running_twice_or_at_once_never_duplicate_a_letter_or_an_email(
 
 def after_render(monkeypatch: pytest.MonkeyPatch, hook: Callable[[ProductionJob], None]) -> None:
     """Run `hook` at the moment a job's PDFs are rendered and nothing of it is stored yet: the
-    worker's store step, wrapped from the test side."""
+    worker's store step (a transaction for a group of jobs), wrapped from the test side."""
     store = worker._store
 
-    def hooked(db: Database, work: Any, pdfs: list[bytes]) -> int:
-        hook(work.job)
-        return store(db, work, pdfs)
+    def hooked(db: Database, group: list[tuple[Any, list[bytes]]]) -> int:
+        for work, _ in group:
+            hook(work.job)
+        return store(db, group)
 
     monkeypatch.setattr(worker, "_store", hooked)
 
@@ -221,9 +222,13 @@ class Killed(BaseException):
     """The worker's process dies here (not an error it could catch)."""
 
 
+@pytest.mark.parametrize(("group", "stored_before"), [(1, 1), (20, 0)])
 def test_a_worker_killed_mid_job_resumes_to_exactly_one_set(
-    api: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    api: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch, group: int, stored_before: int
 ) -> None:
+    """Killed while storing the second job: with a transaction per job the first is stored; with
+    the jobs grouped, the group's transaction never commits and all of them stay pending."""
+    settings.production_store_jobs = group
     meeting, _ = ready(api, 3)
     close(api, meeting)
     rendered: list[int] = []
@@ -236,20 +241,57 @@ def test_a_worker_killed_mid_job_resumes_to_exactly_one_set(
     after_render(monkeypatch, die_after_the_second_render)
     with pytest.raises(Killed):
         run_production(api.db, settings)
-    assert produced(api.db, meeting)["jobs"] == {"done": 1, "pending": 3}
+    pending = 4 - stored_before
+    expected = {"done": stored_before, "pending": pending} if stored_before else {"pending": 4}
+    assert produced(api.db, meeting)["jobs"] == expected
     # Its claims hold until their lease passes: nobody renders them meanwhile…
     assert run_production(api.db, settings) == 0
     # …then any worker (the scheduler's, the next start's) takes them over.
     later = clock.now() + timedelta(seconds=settings.production_lease_seconds + 1)
     with clock.at(later):
-        assert run_production(api.db, settings) == 3
+        assert run_production(api.db, settings) == pending
     one_full_set(api.db, meeting, 3)
     with api.db.reading() as session:
         attempts = sorted(
             j.attempts
             for j in session.exec(select(ProductionJob).where(ProductionJob.kind != "convocation"))
         )
-    assert attempts == [1, 2, 2, 2]  # the job stored before the kill, the three taken over
+    # The job stored before the kill (if any), and the ones taken over.
+    assert attempts == [1] * stored_before + [2] * pending
+
+
+def test_a_job_that_cannot_be_stored_fails_alone_and_the_rest_of_its_group_is_stored(
+    api: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The jobs of a group share a transaction: when one of them fails to store, the group is
+    stored again job by job, so the failing one waits for its retry and the others land."""
+    meeting, ids = ready(api, 3)
+    close(api, meeting)
+    store = production.describe.letters.store_decision_letters
+
+    def refuse_the_second_file(session: Any, documents: Any, *args: Any) -> Any:
+        if documents.application.id == ids[1]:
+            raise RuntimeError("disk full")
+        return store(session, documents, *args)
+
+    monkeypatch.setattr(
+        production.describe.letters, "store_decision_letters", refuse_the_second_file
+    )
+    assert run_production(api.db, settings) == 3  # two files and the minutes
+    found = produced(api.db, meeting)
+    assert found["jobs"] == {"done": 3, "pending": 1}
+    assert found["letters"]["decision"] == 2 and found["duplicate emails"] == []
+    with api.db.reading() as session:
+        failed = session.exec(
+            select(ProductionJob).where(ProductionJob.application_id == ids[1])
+        ).one()
+    assert failed.last_error == "RuntimeError: disk full" and failed.lease_until is not None
+
+    monkeypatch.undo()
+    later = clock.now() + timedelta(hours=2)
+    with clock.at(later):
+        assert run_production(api.db, settings) == 1
+    one_full_set(api.db, meeting, 3)
 
 
 def test_the_holder_is_notified_through_the_domain_step_only(

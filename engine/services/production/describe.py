@@ -16,16 +16,25 @@ from sqlmodel import Session, col, select
 from engine.access import SYSTEM, Actor
 from engine.clock import paris_date
 from engine.documents.pack import SessionPack
-from engine.models import AgendaItem, Application, Funder, Meeting, ProductionJob, Share, User
+from engine.models import (
+    AgendaItem,
+    Application,
+    Funder,
+    Meeting,
+    Organisation,
+    ProductionJob,
+    Share,
+    User,
+)
 from engine.notify.outbox import (
-    enqueue,
-    enqueue_all,
+    Outbox,
     funder_recipients,
     notify_holder,
     readers_of,
     remember_readers,
 )
 from engine.services import letters
+from engine.services.agreements import CumulatedGrants
 from engine.services.notification import mark_notified
 from engine.services.production.jobs import STATUS_LABELS
 from engine.services.session_pack import pack_record
@@ -47,7 +56,8 @@ class Work:
     claim: Claim
     job: ProductionJob
     documents: list[letters.Document]
-    store: Callable[[Session, list[bytes]], None]
+    # Stores the PDFs in the session's transaction; its emails go to the group's outbox.
+    store: Callable[[Session, list[bytes], Outbox], None]
 
 
 class Context:
@@ -69,6 +79,24 @@ class Context:
         self.packs: dict[tuple[int, tuple[int, ...]], SessionPack] = {}
         wanted = {j.application_id for j in self.jobs.values() if j.kind == "letter"}
         self.shares = _shares_of(session, wanted)
+        # The batch's files, their organisations and the cumulated rule's figures, each read
+        # in one statement rather than once per file.
+        self.applications = {
+            a.id: a
+            for a in session.exec(select(Application).where(col(Application.id).in_(wanted)))
+        }
+        list(
+            session.exec(
+                select(Organisation).where(
+                    col(Organisation.id).in_(
+                        {a.organisation_id for a in self.applications.values()}
+                    )
+                )
+            )
+        )
+        self.grants = CumulatedGrants(session)
+        self.grants.load(a.organisation_id for a in self.applications.values())
+        self.grants.load_opened(a.id or 0 for a in self.applications.values())
 
     def meeting(self, session_id: int) -> Meeting:
         if session_id not in self.meetings:
@@ -105,7 +133,7 @@ class Context:
         raise ValueError(f"unknown production job kind {job.kind!r}")
 
     def _letters(self, claim: Claim, job: ProductionJob, meeting: Meeting) -> Work:
-        application = self.session.get(Application, job.application_id)
+        application = self.applications.get(job.application_id)
         if application is None:
             raise LookupError(f"no application {job.application_id}")
         shares = self.shares[application.id]
@@ -117,6 +145,7 @@ class Context:
             self.signer(job),
             self.funders,
             shares,
+            self.grants,
         )
         lines = [
             {
@@ -131,7 +160,7 @@ class Context:
         recipients = {funder.id: self.recipients_of(funder) for funder, _ in described.funders}
         readers = readers_of(self.session, {e for emails in recipients.values() for e in emails})
 
-        def store(session: Session, pdfs: list[bytes]) -> None:
+        def store(session: Session, pdfs: list[bytes], outbox: Outbox) -> None:
             remember_readers(session, readers)
             holder_letter, per_funder = letters.store_decision_letters(
                 session, described, meeting, iter(pdfs)
@@ -145,12 +174,12 @@ class Context:
                 current,
                 "decision" if current.state == "decided" else "deferral",
                 attachments=[holder_letter.id or 0],
+                outbox=outbox,
                 meeting=meeting,
                 lines=lines,
             )
             for funder, letter in per_funder:
-                enqueue_all(
-                    session,
+                outbox.add(
                     "funder_decision",
                     recipients[funder.id],
                     {"meeting": meeting, "application": current, "funder": funder},
@@ -177,7 +206,7 @@ class Context:
             _shares_of(self.session, [a.id for a in agenda]),
         )
 
-        def store(session: Session, pdfs: list[bytes]) -> None:
+        def store(session: Session, pdfs: list[bytes], outbox: Outbox) -> None:
             letters.store_minutes(session, meeting, pdfs[0])
 
         return Work(claim, job, [document], store)
@@ -202,13 +231,12 @@ class Context:
         if key not in self.packs:
             self.packs[key] = pack_record(self.session, meeting, agenda)
 
-        def store(session: Session, pdfs: list[bytes]) -> None:
+        def store(session: Session, pdfs: list[bytes], outbox: Outbox) -> None:
             letter = letters.store_convocation(session, meeting, pdfs[0])
             pack = letters.store_pack(session, meeting, pdfs[1])
-            enqueue(
-                session,
+            outbox.add(
                 "convocation",
-                email,
+                [email],
                 {
                     "meeting": meeting,
                     "count": len(agenda),

@@ -4,12 +4,12 @@
    on SQLite): due pending jobs get `attempts + 1` and a lease (`lease_until`); the attempt
    number is the claim's token. Several processes never render the same job at once.
 2. **render**, outside any transaction (in worker processes when there are many documents);
-3. **store**, one transaction per job: mark the job done only if it is still pending with our
-   token (a conditional UPDATE, its row count checked), then what the job's description stores
-   (engine/services/production/describe.py).
+3. **store**, one transaction per group of jobs (`COFINANCE_PRODUCTION_STORE_JOBS`): mark each
+   job done only if it is still pending with our token (a conditional UPDATE, its row count
+   checked), then what the job's description stores (engine/services/production/describe.py).
 
 A job produced twice therefore stores once: the second store finds the job done, or its token
-stale, and rolls back. A worker killed anywhere leaves its jobs pending; another process takes
+stale, and skips it. A worker killed anywhere leaves its jobs pending; another process takes
 them over once their lease has passed (`COFINANCE_PRODUCTION_LEASE_SECONDS`). A job that fails
 is retried with a growing delay, its error kept in `last_error`.
 """
@@ -26,6 +26,7 @@ from sqlmodel import col, select
 from engine.clock import now
 from engine.db import Database
 from engine.models import ProductionJob
+from engine.notify.outbox import Outbox
 from engine.services import letters
 from engine.services.production.describe import Claim, Context, Work
 from engine.settings import Settings
@@ -33,20 +34,17 @@ from engine.settings import Settings
 log = logging.getLogger("cofinance.production")
 
 
-class _Lost(Exception):
-    """The job is no longer ours: done by another worker, or taken over after our lease."""
-
-
 def run_production(
     db: Database, settings: Settings, limit: int | None = None, stop: threading.Event | None = None
 ) -> int:
     """Produce every due job, claimed in batches; returns how many this call produced."""
     produced = 0
-    while stop is None or not stop.is_set():
-        claims = _claim(db, settings, limit or settings.production_batch_size)
-        if not claims:
-            break
-        produced += _produce(db, settings, claims, stop)
+    with letters.Renderer() as renderer:  # its worker processes serve every batch of this call
+        while stop is None or not stop.is_set():
+            claims = _claim(db, settings, limit or settings.production_batch_size)
+            if not claims:
+                break
+            produced += _produce(db, settings, claims, renderer, stop)
     return produced
 
 
@@ -76,7 +74,11 @@ def _claim(db: Database, settings: Settings, limit: int) -> list[Claim]:
 
 
 def _produce(
-    db: Database, settings: Settings, claims: list[Claim], stop: threading.Event | None
+    db: Database,
+    settings: Settings,
+    claims: list[Claim],
+    renderer: letters.Renderer,
+    stop: threading.Event | None,
 ) -> int:
     works: list[Work] = []
     failures: list[tuple[Claim, Exception]] = []
@@ -90,14 +92,16 @@ def _produce(
                 failures.append((claim, error))
     for claim, problem in failures:
         _failed(db, settings, claim, problem)
-    pdfs = letters.render_documents([d for work in works for d in work.documents])
+    pdfs = renderer.render([d for work in works for d in work.documents])
     produced = 0
+    group: list[tuple[Work, list[bytes]]] = []
     try:
         for index, work in enumerate(works):
             if stop is not None and stop.is_set():
-                # The process is stopping: what is not produced yet goes back at once.
-                for rest in works[index:]:
+                # The process is stopping: what is not stored yet goes back at once.
+                for rest in [w for w, _ in group] + works[index:]:
                     _release(db, rest.claim)
+                group = []
                 break
             try:
                 rendered = [next(pdfs) for _ in work.documents]
@@ -106,20 +110,44 @@ def _produce(
                 for rest in works[index:]:
                     _failed(db, settings, rest.claim, error)
                 break
-            try:
-                produced += _store(db, work, rendered)
-            except Exception as error:
-                log.exception("production job %s: storing failed", work.claim.job_id)
-                _failed(db, settings, work.claim, error)
+            group.append((work, rendered))
+            if len(group) >= settings.production_store_jobs:
+                produced += _store_group(db, settings, group)
+                group = []
+        produced += _store_group(db, settings, group)
     finally:
-        pdfs.close()  # also when stopped half-way: the rendering workers end
+        pdfs.close()  # also when stopped half-way: what is not rendered yet is dropped
     return produced
 
 
-def _store(db: Database, work: Work, pdfs: list[bytes]) -> int:
-    """Mark the job done and store what it produced, in one transaction; 0 if it was not ours."""
-    try:
-        with db.transaction() as session:
+def _store_group(db: Database, settings: Settings, group: list[tuple[Work, list[bytes]]]) -> int:
+    """Store several rendered jobs in one transaction (a commit per job was a third of a large
+    close on PostgreSQL); if it fails, each job alone, so that one bad job fails by itself."""
+    if not group:
+        return 0
+    if len(group) > 1:
+        try:
+            return _store(db, group)
+        except Exception:
+            log.warning("production: a group of %s jobs failed; storing each alone", len(group))
+    produced = 0
+    for work, pdfs in group:
+        try:
+            produced += _store(db, [(work, pdfs)])
+        except Exception as error:
+            log.exception("production job %s: storing failed", work.claim.job_id)
+            _failed(db, settings, work.claim, error)
+    return produced
+
+
+def _store(db: Database, group: list[tuple[Work, list[bytes]]]) -> int:
+    """Mark each job done and store what it produced, all in one transaction; a job that is no
+    longer ours (done by another worker, or taken over after our lease) is skipped. Returns how
+    many were stored."""
+    stored = 0
+    with db.transaction() as session:
+        outbox = Outbox(session)
+        for work, pdfs in group:
             taken = session.execute(
                 update(ProductionJob)
                 .where(
@@ -130,12 +158,12 @@ def _store(db: Database, work: Work, pdfs: list[bytes]) -> int:
                 .values(state="done", done_at=now(), lease_until=None, last_error=None)
             )
             if taken.rowcount != 1:  # type: ignore[attr-defined]
-                raise _Lost
-            work.store(session, pdfs)
-    except _Lost:
-        log.info("production job %s: done by another worker meanwhile", work.claim.job_id)
-        return 0
-    return 1
+                log.info("production job %s: done by another worker meanwhile", work.claim.job_id)
+                continue
+            work.store(session, pdfs, outbox)
+            stored += 1
+        outbox.write()
+    return stored
 
 
 def _failed(db: Database, settings: Settings, claim: Claim, error: Exception) -> None:
