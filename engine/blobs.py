@@ -8,9 +8,12 @@ process (on any machine) serves it from the database.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from engine.clock import now
 from engine.models import Blob
 
 
@@ -22,6 +25,29 @@ def new_blob(session: Session, content: bytes, sha256: str | None = None) -> Blo
     )
     session.add(blob)
     return blob
+
+
+def new_blobs(session: Session, contents: Sequence[bytes]) -> list[int]:
+    """Blobs holding `contents`, written now in one statement; their ids, in order. A close
+    stores thousands of letters: rows, not ORM objects, and one round trip."""
+    if not contents:
+        return []
+    moment = now()
+    hashes = [hashlib.sha256(content).hexdigest() for content in contents]
+    table = Blob.__table__  # type: ignore[attr-defined]
+    returned = session.execute(
+        insert(table).returning(table.c.sha256, table.c.id),
+        [
+            {"sha256": digest, "size": len(content), "content": content, "created_at": moment}
+            for digest, content in zip(hashes, contents, strict=True)
+        ],
+    )
+    # The rows come back in no guaranteed order: matched by their hash (two blobs of the same
+    # bytes are interchangeable: each still gets a row of its own).
+    ids: dict[str, list[int]] = {}
+    for digest, blob_id in returned:
+        ids.setdefault(digest, []).append(blob_id)
+    return [ids[digest].pop() for digest in hashes]
 
 
 def blob_content(session: Session, blob_id: int | None) -> bytes | None:

@@ -212,14 +212,25 @@ def _unique(emails: Iterable[str | None]) -> list[str]:
 
 
 def holder_recipients(session: Session, application: Application) -> list[str]:
-    organisation = session.get(Organisation, application.organisation_id)
+    return holders_recipients(session, [application.organisation_id])[application.organisation_id]
+
+
+def holders_recipients(session: Session, organisation_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The addresses of each organisation: its active users' and its own, in two statements."""
+    wanted = set(organisation_ids)
+    emails: dict[int, list[str | None]] = {o: [] for o in wanted}
     users = session.exec(
-        select(User).where(User.organisation_id == application.organisation_id, col(User.active))
+        select(User.organisation_id, User.email).where(
+            col(User.organisation_id).in_(wanted), col(User.active)
+        )
     )
-    emails = [u.email for u in users]
-    if organisation is not None:
-        emails.append(organisation.email)
-    return _unique(emails)
+    for organisation_id, email in users:
+        if organisation_id is not None:
+            emails[organisation_id].append(email)
+    for organisation in session.exec(select(Organisation).where(col(Organisation.id).in_(wanted))):
+        if organisation.id is not None:
+            emails[organisation.id].append(organisation.email)
+    return {o: _unique(e) for o, e in emails.items()}
 
 
 def funder_recipients(session: Session, funder: Funder) -> list[str]:
@@ -258,17 +269,19 @@ def notify_holder(
     kind: str,
     attachments: list[int] | None = None,
     outbox: Outbox | None = None,
+    recipients: list[str] | None = None,
     **context: Any,
 ) -> list[str]:
-    """Email the holder's contacts (written now, or by `outbox` when given); returns their
-    addresses, none when the holder has no address to write to."""
+    """Email the holder's contacts (`recipients` when read already; written now, or by `outbox`
+    when given); returns their addresses, none when the holder has no address to write to."""
     organisation = session.get(Organisation, application.organisation_id)
     base = {
         "application": application,
         "organisation": organisation,
         **context,
     }
-    recipients = holder_recipients(session, application)
+    if recipients is None:
+        recipients = holder_recipients(session, application)
     queue = outbox or Outbox(session)
     queue.add(kind, recipients, base, application_id=application.id, attachments=attachments)
     if outbox is None:

@@ -4,33 +4,52 @@ written in the same transaction (engine/blobs.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
-from engine.blobs import new_blob
+from engine.blobs import new_blobs
+from engine.clock import now
 from engine.models import Funder, Letter, Meeting
 from engine.services.letter_content import DecisionDocuments
 
 
-def store(session: Session, pdf: bytes, **fields: object) -> Letter:
+@dataclass(frozen=True)
+class Stored:
+    """A letter just stored: its id is what the emails attaching it need."""
+
+    id: int
+    blob_id: int
+
+
+def store(session: Session, pdf: bytes, **fields: object) -> Stored:
     """A letter row and its PDF, in the caller's transaction."""
     return store_many(session, [(pdf, fields)])[0]
 
 
 def store_many(
     session: Session, letters: Sequence[tuple[bytes, dict[str, object]]]
-) -> list[Letter]:
+) -> list[Stored]:
     """Letter rows with their PDFs (blobs), written together in the caller's transaction: the
-    blobs in one flush, then the rows pointing to them in another."""
-    blobs = [new_blob(session, pdf) for pdf, _ in letters]
-    session.flush()
-    rows = [
-        Letter(blob_id=blob.id, **fields)  # type: ignore[arg-type]
-        for blob, (_, fields) in zip(blobs, letters, strict=True)
-    ]
-    session.add_all(rows)
-    session.flush()
-    return rows
+    blobs in one statement, then the rows pointing to them in another (`fields`: the row's
+    kind, title, application_id, session_id, funder_id)."""
+    blob_ids = new_blobs(session, [pdf for pdf, _ in letters])
+    moment = now()
+    table = Letter.__table__  # type: ignore[attr-defined]
+    returned = session.execute(
+        insert(table).returning(table.c.blob_id, table.c.id),
+        [
+            {**_EMPTY, **fields, "blob_id": blob_id, "created_at": moment}
+            for blob_id, (_, fields) in zip(blob_ids, letters, strict=True)
+        ],
+    )
+    ids: dict[int, int] = dict(returned.all())  # each letter has a blob of its own
+    return [Stored(ids[blob_id], blob_id) for blob_id in blob_ids]
+
+
+# A multi-row INSERT needs every row to name the same columns.
+_EMPTY: dict[str, object] = {"application_id": None, "session_id": None, "funder_id": None}
 
 
 def store_decision_letters(
@@ -38,7 +57,7 @@ def store_decision_letters(
     documents: DecisionDocuments,
     meeting: Meeting,
     pdfs: Iterator[bytes],
-) -> tuple[Letter, list[tuple[Funder, Letter]]]:
+) -> tuple[Stored, list[tuple[Funder, Stored]]]:
     """Store the rendered letters of `documents` (the PDFs in the order of its documents()),
     their rows written together."""
     application = documents.application
@@ -74,7 +93,7 @@ def store_decision_letters(
     return holder_letter, per_funder
 
 
-def store_convocation(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
+def store_convocation(session: Session, meeting: Meeting, pdf: bytes) -> Stored:
     return store(
         session,
         pdf,
@@ -84,7 +103,7 @@ def store_convocation(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
     )
 
 
-def store_pack(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
+def store_pack(session: Session, meeting: Meeting, pdf: bytes) -> Stored:
     """The session pack sent with a convocation (one row per convocation sent: each is the
     pack as it stood when that convocation went out)."""
     return store(
@@ -96,7 +115,7 @@ def store_pack(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
     )
 
 
-def store_minutes(session: Session, meeting: Meeting, pdf: bytes) -> Letter:
+def store_minutes(session: Session, meeting: Meeting, pdf: bytes) -> Stored:
     return store(
         session,
         pdf,

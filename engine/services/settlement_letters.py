@@ -16,10 +16,10 @@ from engine.documents.settlement_letter import (
     SettlementLetterLine,
     settlement_letter,
 )
-from engine.models import Application, Funder, Letter, Organisation, Settlement
+from engine.models import Application, Funder, Organisation, Settlement
 from engine.notify.outbox import enqueue_all, funder_recipients, notify_holder
 from engine.services.letter_content import signatory
-from engine.services.letter_storage import store_many
+from engine.services.letter_storage import Stored, store_many
 from engine.settings import get_settings
 
 
@@ -54,7 +54,7 @@ def record_letters(
     settlement: Settlement,
     funders: dict[int | None, Funder],
     actor: Actor,
-) -> list[Letter]:
+) -> list[Stored]:
     """Render and store the letters, and queue the emails that attach them."""
     organisation = session.get(Organisation, application.organisation_id)
     assert organisation is not None

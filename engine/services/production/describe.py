@@ -29,6 +29,7 @@ from engine.models import (
 from engine.notify.outbox import (
     Outbox,
     funder_recipients,
+    holders_recipients,
     notify_holder,
     readers_of,
     remember_readers,
@@ -58,6 +59,20 @@ class Work:
     documents: list[letters.Document]
     # Stores the PDFs in the session's transaction; its emails go to the group's outbox.
     store: Callable[[Session, list[bytes], Outbox], None]
+    files: tuple[int, ...] = ()  # the applications `store` reads again
+
+
+def preload(session: Session, works: Iterable[Work]) -> list[object]:
+    """Read the files (and their holders) a group of jobs stores, in two statements, before
+    each job's `store` reads its own from the session. The caller holds what this returns
+    while it stores: the session's identity map keeps only what is referenced."""
+    ids = {i for work in works for i in work.files}
+    if not ids:
+        return []
+    applications = list(session.exec(select(Application).where(col(Application.id).in_(ids))))
+    organisations = {a.organisation_id for a in applications}
+    query = select(Organisation).where(col(Organisation.id).in_(organisations))
+    return [*applications, *session.exec(query)]
 
 
 class Context:
@@ -75,6 +90,7 @@ class Context:
         self.funders: dict[int | None, Funder] = {f.id: f for f in session.exec(select(Funder))}
         self.meetings: dict[int, Meeting] = {}
         self.signers: dict[int | None, Actor] = {}
+        self.users: list[User | None] = []
         self.recipients: dict[int | None, list[str]] = {}
         self.packs: dict[tuple[int, tuple[int, ...]], SessionPack] = {}
         wanted = {j.application_id for j in self.jobs.values() if j.kind == "letter"}
@@ -85,15 +101,13 @@ class Context:
             a.id: a
             for a in session.exec(select(Application).where(col(Application.id).in_(wanted)))
         }
-        list(
-            session.exec(
-                select(Organisation).where(
-                    col(Organisation.id).in_(
-                        {a.organisation_id for a in self.applications.values()}
-                    )
-                )
-            )
+        organisations = {a.organisation_id for a in self.applications.values()}
+        # Held here: the session's identity map keeps only what is referenced, and the letters
+        # read each file's organisation with `session.get`.
+        self.organisations = list(
+            session.exec(select(Organisation).where(col(Organisation.id).in_(organisations)))
         )
+        self.holders = holders_recipients(session, organisations)
         self.grants = CumulatedGrants(session)
         self.grants.load(a.organisation_id for a in self.applications.values())
         self.grants.load_opened(a.id or 0 for a in self.applications.values())
@@ -117,6 +131,7 @@ class Context:
         if job.actor_id not in self.signers:
             user = self.session.get(User, job.actor_id) if job.actor_id is not None else None
             self.signers[job.actor_id] = Actor.of(user) if user is not None else SYSTEM
+            self.users.append(user)  # held: each letter's signatory reads it again
         return self.signers[job.actor_id]
 
     def describe(self, claim: Claim) -> Work:
@@ -158,7 +173,9 @@ class Context:
 
         # Read now, in the batch's reading transaction: `store` runs in another one.
         recipients = {funder.id: self.recipients_of(funder) for funder, _ in described.funders}
-        readers = readers_of(self.session, {e for emails in recipients.values() for e in emails})
+        holder = self.holders[application.organisation_id]
+        addresses = {e for emails in [holder, *recipients.values()] for e in emails}
+        readers = readers_of(self.session, addresses)
 
         def store(session: Session, pdfs: list[bytes], outbox: Outbox) -> None:
             remember_readers(session, readers)
@@ -175,6 +192,7 @@ class Context:
                 "decision" if current.state == "decided" else "deferral",
                 attachments=[holder_letter.id or 0],
                 outbox=outbox,
+                recipients=holder,
                 meeting=meeting,
                 lines=lines,
             )
@@ -191,7 +209,7 @@ class Context:
                 # notification.
                 mark_notified(session, current, letter=holder_letter.id)
 
-        return Work(claim, job, described.documents(), store)
+        return Work(claim, job, described.documents(), store, (application.id or 0,))
 
     def _minutes(self, claim: Claim, job: ProductionJob, meeting: Meeting) -> Work:
         agenda = _agenda(self.session, meeting)

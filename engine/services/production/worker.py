@@ -20,7 +20,7 @@ import logging
 import threading
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, tuple_, update
 from sqlmodel import col, select
 
 from engine.clock import now
@@ -28,7 +28,7 @@ from engine.db import Database
 from engine.models import ProductionJob
 from engine.notify.outbox import Outbox
 from engine.services import letters
-from engine.services.production.describe import Claim, Context, Work
+from engine.services.production.describe import Claim, Context, Work, preload
 from engine.settings import Settings
 
 log = logging.getLogger("cofinance.production")
@@ -146,23 +146,30 @@ def _store(db: Database, group: list[tuple[Work, list[bytes]]]) -> int:
     many were stored."""
     stored = 0
     with db.transaction() as session:
-        outbox = Outbox(session)
-        for work, pdfs in group:
-            taken = session.execute(
-                update(ProductionJob)
+        jobs = ProductionJob.__table__  # type: ignore[attr-defined]
+        taken = set(
+            session.scalars(
+                update(jobs)
                 .where(
-                    col(ProductionJob.id) == work.claim.job_id,
-                    col(ProductionJob.state) == "pending",
-                    col(ProductionJob.attempts) == work.claim.token,
+                    tuple_(jobs.c.id, jobs.c.attempts).in_(
+                        [(work.claim.job_id, work.claim.token) for work, _ in group]
+                    ),
+                    jobs.c.state == "pending",
                 )
                 .values(state="done", done_at=now(), lease_until=None, last_error=None)
+                .returning(jobs.c.id)
             )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+        )
+        outbox = Outbox(session)
+        held = preload(session, (work for work, _ in group if work.claim.job_id in taken))
+        for work, pdfs in group:
+            if work.claim.job_id not in taken:
                 log.info("production job %s: done by another worker meanwhile", work.claim.job_id)
                 continue
             work.store(session, pdfs, outbox)
             stored += 1
         outbox.write()
+        del held
     return stored
 
 
