@@ -31,6 +31,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import paragraph as _reportlab_paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
 
@@ -44,6 +45,13 @@ GREY_TEXT = colors.HexColor("#444444")
 HEADER_BACKGROUND = colors.HexColor("#e8e8e8")
 
 _P = ParamSpec("_P")
+
+# reportlab's line breaking measures each word of a paragraph with `stringWidth`: the same French
+# words in thousands of letters. The width is a pure function of the text, the font and the size
+# (fonts are registered once per process and never replaced), so each is measured once: about a
+# tenth of a letter's time (bench/PROFILE.md, "Letters").
+if not hasattr(_reportlab_paragraph.stringWidth, "cache_info"):
+    _reportlab_paragraph.stringWidth = lru_cache(maxsize=16384)(_reportlab_paragraph.stringWidth)
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,10 @@ class _Paragraph(Paragraph):  # type: ignore[misc]  # reportlab ships no type hi
     only, and a table cell or a KeepTogether is wrapped again at the same width to be drawn."""
 
     _wrapped: tuple[float, tuple[float, float]] | None = None
+    # The paragraph's own runs while `frags` holds measured words shared through `_LINES`.
+    _source_frags: list[Any] | None = None
+    _fresh = False  # split once: its lines are broken here, never taken from `_LINES`
+    frags: list[Any]  # reportlab's runs of the paragraph
     # Set by reportlab's breakLines; restored from `_LINES` when the breaking is reused.
     _width_max: float
     _splitLongWordCount: int
@@ -138,30 +150,50 @@ class _Paragraph(Paragraph):  # type: ignore[misc]  # reportlab ships no type hi
         return size
 
     def breakLines(self, width: list[float]) -> Any:
-        """reportlab's line breaking, kept across documents for a paragraph of one run: the
-        closing formulas, the appeal rights and the headings are the same in thousands of
-        letters. Only what the breaking reads is in the key; the lines are read, never changed,
-        by drawing and splitting."""
+        """reportlab's line breaking, kept across documents for a paragraph of one run, or of a
+        bold label and a run: the closing formulas, the appeal rights and the headings are the
+        same in thousands of letters. Only what the breaking reads is in the key. The lines are
+        only read by drawing; a paragraph split across pages breaks its lines afresh (`split`)."""
         frags = self.frags
-        if len(frags) != 1 or not hasattr(frags[0], "text"):
+        if self._fresh or len(frags) > 2 or not all(hasattr(f, "text") for f in frags):
             return super().breakLines(width)
-        frag = frags[0]
-        key = (frag.text, frag.fontName, frag.fontSize, self.style, self.bulletText, tuple(width))
+        runs = tuple((f.text, f.fontName, f.fontSize) for f in frags)
+        key = (runs, self.style, self.bulletText, tuple(width))
         known = _LINES.get(key)
         if known is None:
             lines = super().breakLines(width)
-            known = (lines, self._width_max, self._splitLongWordCount, self._hyphenations)
+            # With two runs reportlab replaces `frags` by the words it measured, which drawing
+            # reads with the lines: kept with them.
+            processed = self.frags if len(frags) > 1 else None
+            known = (
+                lines,
+                processed,
+                self._width_max,
+                self._splitLongWordCount,
+                self._hyphenations,
+            )
             if len(_LINES) >= _LINES_KEPT:
                 del _LINES[next(iter(_LINES))]  # the oldest: a bounded, first-in first-out cache
             _LINES[key] = known
         else:
-            self._width_max, self._splitLongWordCount, self._hyphenations = known[1:]
-        return known[0]
+            lines, processed, self._width_max, self._splitLongWordCount, self._hyphenations = known
+            if processed is not None:
+                self._source_frags, self.frags = frags, processed
+        return lines
+
+    def split(self, availWidth: float, availHeight: float) -> Any:
+        # reportlab's split builds the parts from the measured words and may change them: not
+        # from words shared with other documents.
+        if self._source_frags is not None:
+            self.frags, self._source_frags, self._fresh = self._source_frags, None, True
+            self.__dict__.pop("blPara", None)
+            self._wrapped = None
+        return super().split(availWidth, availHeight)
 
 
-# Line breaking of one-run paragraphs across documents (`_Paragraph.breakLines`); filled and
-# read inside `render`, under its lock.
-_LINES: dict[tuple[Any, ...], tuple[Any, float, int, int]] = {}
+# Line breaking of one- and two-run paragraphs across documents (`_Paragraph.breakLines`);
+# filled and read inside `render`, under its lock.
+_LINES: dict[tuple[Any, ...], tuple[Any, Any, float, int, int]] = {}
 _LINES_KEPT = 4096
 
 

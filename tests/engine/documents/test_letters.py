@@ -357,3 +357,21 @@ def test_the_same_letter_renders_to_the_same_bytes():
 
 def test_narrow_spaces_become_no_break_spaces_in_pdfs_which_keep_an_amount_on_one_line():
     assert pdf_text("1\u202f234,50\u00a0€") == "1\u00a0234,50\u00a0€"
+
+
+def test_a_long_reason_broken_across_pages_prints_whole_and_the_same_every_time():
+    """The line breaking of a bold label and its text is kept across letters; the letter whose
+    reason runs onto a second page is laid out from its own words, the same each time, and no
+    other letter is changed by it."""
+    reason = "Le budget présenté ne permet pas d'apprécier la part de chaque financeur ; " * 70
+    refused = replace(ETAT, outcome="refused", conditions=reason, amount=None)
+    long_letter = funder_letter_for(refused)
+    short_letter = funder_letter_for(CAF)
+    first_short = funder_letter(short_letter)
+    renders = [funder_letter(long_letter) for _ in range(3)]
+    assert renders[1] == renders[0] and renders[2] == renders[0]
+    pages = page_texts(renders[0])
+    assert len(pages) >= 2
+    assert squeezed(" ".join(pages)).count("chaquefinanceur;") == 70  # every sentence printed
+    assert APPEAL in pages[-1]
+    assert funder_letter(short_letter) == first_short
