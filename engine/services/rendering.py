@@ -131,8 +131,13 @@ class Renderer:
                 chunks.append([])
         chunks = [chunk for chunk in chunks if chunk]
         first = sorted(range(len(chunks)), key=lambda i: not isinstance(chunks[i][0], Minutes))
-        pool = self._started()
-        futures = {i: pool.submit(_render_chunk, chunks[i]) for i in first}
+        try:
+            pool = self._started()
+            futures = {i: pool.submit(_render_chunk, chunks[i]) for i in first}
+        except RuntimeError:  # the pool was shut down (the app stopping): render here
+            self.close()
+            yield from _render_here(documents)
+            return
         try:
             for index in range(len(chunks)):
                 future = futures[index]

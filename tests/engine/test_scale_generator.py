@@ -137,6 +137,14 @@ def test_documents_render_the_same_bytes_in_worker_processes(
     parallel = list(letters.render_documents(documents, workers=2, parallel_from=1))
     assert len(inline) == 10 and inline == parallel
 
+    # One renderer for a run of several batches: the same PDFs batch after batch, and still
+    # when its worker processes were stopped in between (the app stopping): rendered here.
+    with letters.Renderer(workers=2, parallel_from=1) as renderer:
+        assert list(renderer.render(documents[:5])) == inline[:5]
+        assert list(renderer.render(documents[5:])) == inline[5:]
+        letters.stop_render_workers()
+        assert list(renderer.render(documents)) == inline
+
 
 def test_the_command_line_loads_a_scale_data_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
