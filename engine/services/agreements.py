@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -61,11 +62,9 @@ class CumulatedGrants:
 
     def load(self, organisation_ids: Iterable[int]) -> None:
         """Read the granted shares of these organisations, in one statement."""
-        missing = sorted({o for o in organisation_ids if o not in self._totals})
+        missing = _unread(organisation_ids, self._totals)
         if not missing:
             return
-        for organisation_id in missing:
-            self._totals[organisation_id] = {}
         # Only the start of the period is read out of the application's JSON body, the same
         # way on SQLite and PostgreSQL (the year is then cut here).
         start = Application.__table__.c.data[("period", "start")].as_string()  # type: ignore[attr-defined]
@@ -89,11 +88,9 @@ class CumulatedGrants:
 
     def load_opened(self, application_ids: Iterable[int]) -> None:
         """Read the agreements already opened for these files, in one statement."""
-        missing = sorted({a for a in application_ids if a not in self._opened})
+        missing = _unread(application_ids, self._opened)
         if not missing:
             return
-        for application_id in missing:
-            self._opened[application_id] = {}
         query = (
             select(Agreement)
             .where(col(Agreement.application_id).in_(missing))
@@ -106,6 +103,14 @@ class CumulatedGrants:
         """The kind of each agreement already opened for the file, by share id."""
         self.load_opened([application_id])
         return self._opened[application_id]
+
+
+def _unread(keys: Iterable[int], read: dict[int, dict[Any, Any]]) -> list[int]:
+    """The keys not in `read` yet, each given an empty entry there (read now, found or not)."""
+    missing = sorted({key for key in keys if key not in read})
+    for key in missing:
+        read[key] = {}
+    return missing
 
 
 def agreement_kind(cumulated: Decimal, threshold: Decimal) -> str:
