@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 from pydantic import BaseModel
 
@@ -22,9 +22,9 @@ OnFailure = Literal["ineligible", "incomplete"]
 _UNSEEN = object()
 
 
-@dataclass(frozen=True)
-class Check:
-    """The outcome of one eligibility rule, with a one-sentence French message."""
+class Check(NamedTuple):
+    """The outcome of one eligibility rule, with a one-sentence French message. A named tuple:
+    immutable, and built a dozen times per evaluation at a third of a frozen dataclass's cost."""
 
     passed: bool
     message: str
@@ -71,9 +71,9 @@ class DocumentKind:
         return self.required_of is None or holder_kind in self.required_of
 
 
-@dataclass(frozen=True)
-class ShareOutcome:
-    """A funder rule's proposal. `amount` None means the funder decides by hand."""
+class ShareOutcome(NamedTuple):
+    """A funder rule's proposal. `amount` None means the funder decides by hand. A named tuple,
+    as `Check`."""
 
     eligible: bool
     amount: Decimal | None
