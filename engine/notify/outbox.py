@@ -216,7 +216,8 @@ def holder_recipients(session: Session, application: Application) -> list[str]:
 
 
 def holders_recipients(session: Session, organisation_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The addresses of each organisation: its active users' and its own, in two statements."""
+    """The addresses of each organisation: its active users' (one statement) and its own (from
+    the session, where the callers have already read the organisations)."""
     wanted = set(organisation_ids)
     emails: dict[int, list[str | None]] = {o: [] for o in wanted}
     users = session.exec(
@@ -227,9 +228,10 @@ def holders_recipients(session: Session, organisation_ids: Iterable[int]) -> dic
     for organisation_id, email in users:
         if organisation_id is not None:
             emails[organisation_id].append(email)
-    for organisation in session.exec(select(Organisation).where(col(Organisation.id).in_(wanted))):
-        if organisation.id is not None:
-            emails[organisation.id].append(organisation.email)
+    for organisation_id in wanted:
+        organisation = session.get(Organisation, organisation_id)
+        if organisation is not None:
+            emails[organisation_id].append(organisation.email)
     return {o: _unique(e) for o, e in emails.items()}
 
 

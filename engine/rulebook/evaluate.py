@@ -66,21 +66,14 @@ def _run_rules(scheme: SchemeModule, ctx: Context) -> tuple[list[RuleResult], li
             rid = rule.id
             passed, message = check
             results.append(RuleResult(rid, passed, message, rule.description))
-            # _read_facts and _read_parameters, without the calls: a dozen rules per evaluation.
-            facts = reads.facts
-            for path, value in facts.items():
-                if isinstance(value, _CONVERTED):
-                    facts[path] = str(value) if isinstance(value, Decimal) else value.isoformat()
             trace.append(
                 {
                     "subject": "eligibility",
                     "rule": rid,
                     "passed": passed,
                     "message": message,
-                    "facts": facts,
-                    "parameters": [
-                        {"name": name, **shown} for name, shown in reads.parameters.items()
-                    ],
+                    "facts": _read_facts(reads),
+                    "parameters": _read_parameters(reads),
                     "reference": rule.reference,
                 }
             )

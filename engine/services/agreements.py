@@ -44,21 +44,26 @@ def threshold_on(on: date) -> Decimal:
     return value
 
 
-def cumulated_grants(session: Session, funder_id: int, organisation_id: int, year: int) -> Decimal:
-    """What the funder granted to the organisation for actions starting in `year`, over every
-    application (the one being notified included)."""
-    return CumulatedGrants(session).total(funder_id, organisation_id, year)
-
-
 class CumulatedGrants:
-    """The cumulated rule's figures for many files, read once per organisation: a close's
-    letters and minutes ask them for every granted share of hundreds of files. Valid while
-    nothing is granted meanwhile, i.e. inside one reading transaction, or for one question."""
+    """The cumulated rule's figures: what each funder granted to an organisation for actions
+    starting in a year, over every application. Read once per organisation: a close's letters
+    and minutes ask them for every granted share of hundreds of files. Valid while nothing is
+    granted meanwhile, i.e. inside one reading transaction, or for one file's agreements."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self._totals: dict[int, dict[tuple[int, str], Decimal]] = {}
         self._opened: dict[int, dict[int | None, str]] = {}
+
+    @classmethod
+    def for_files(cls, session: Session, applications: Iterable[Application]) -> CumulatedGrants:
+        """The figures of these files' organisations and the agreements opened for them, read
+        now in two statements."""
+        files = list(applications)
+        grants = cls(session)
+        grants.load(a.organisation_id for a in files)
+        grants.load_opened(a.id or 0 for a in files)
+        return grants
 
     def load(self, organisation_ids: Iterable[int]) -> None:
         """Read the granted shares of these organisations, in one statement."""
@@ -168,15 +173,14 @@ def open_agreements(session: Session, application: Application, actor: Actor) ->
     )
     start = action_start(application)
     limit = threshold_on(start)
+    grants = CumulatedGrants(session)
     opened = []
     for share in shares:
         if share.id in bound or not share.granted:
             continue
         funder = session.get(Funder, share.funder_id)
         assert funder is not None and share.id is not None
-        cumulated = cumulated_grants(
-            session, share.funder_id, application.organisation_id, start.year
-        )
+        cumulated = grants.total(share.funder_id, application.organisation_id, start.year)
         kind = agreement_kind(cumulated, limit)
         agreement = Agreement(
             share_id=share.id,

@@ -223,9 +223,7 @@ def minutes_document(
     items = []
     recusals = recusals_of(session, meeting)
     opinions = opinions_of(session, [a.id or 0 for a in applications])
-    grants = CumulatedGrants(session)
-    grants.load(a.organisation_id for a in applications)
-    grants.load_opened(a.id or 0 for a in applications)
+    grants = CumulatedGrants.for_files(session, applications)
     for application in applications:
         organisation = session.get(Organisation, application.organisation_id)
         plan, flags = _plan(

@@ -66,13 +66,21 @@ def preload(session: Session, works: Iterable[Work]) -> list[object]:
     """Read the files (and their holders) a group of jobs stores, in two statements, before
     each job's `store` reads its own from the session. The caller holds what this returns
     while it stores: the session's identity map keeps only what is referenced."""
-    ids = {i for work in works for i in work.files}
-    if not ids:
-        return []
-    applications = list(session.exec(select(Application).where(col(Application.id).in_(ids))))
-    organisations = {a.organisation_id for a in applications}
-    query = select(Organisation).where(col(Organisation.id).in_(organisations))
-    return [*applications, *session.exec(query)]
+    applications, organisations = _files(session, {i for work in works for i in work.files})
+    return [*applications, *organisations]
+
+
+def _files(
+    session: Session, ids: Iterable[int | None]
+) -> tuple[list[Application], list[Organisation]]:
+    """These files and their organisations, in two statements (none when there are no files)."""
+    wanted = set(ids)
+    if not wanted:
+        return [], []
+    applications = list(session.exec(select(Application).where(col(Application.id).in_(wanted))))
+    holders = {a.organisation_id for a in applications}
+    query = select(Organisation).where(col(Organisation.id).in_(holders))
+    return applications, list(session.exec(query))
 
 
 class Context:
@@ -95,22 +103,14 @@ class Context:
         self.packs: dict[tuple[int, tuple[int, ...]], SessionPack] = {}
         wanted = {j.application_id for j in self.jobs.values() if j.kind == "letter"}
         self.shares = _shares_of(session, wanted)
-        # The batch's files, their organisations and the cumulated rule's figures, each read
-        # in one statement rather than once per file.
-        self.applications = {
-            a.id: a
-            for a in session.exec(select(Application).where(col(Application.id).in_(wanted)))
-        }
-        organisations = {a.organisation_id for a in self.applications.values()}
-        # Held here: the session's identity map keeps only what is referenced, and the letters
-        # read each file's organisation with `session.get`.
-        self.organisations = list(
-            session.exec(select(Organisation).where(col(Organisation.id).in_(organisations)))
-        )
-        self.holders = holders_recipients(session, organisations)
-        self.grants = CumulatedGrants(session)
-        self.grants.load(a.organisation_id for a in self.applications.values())
-        self.grants.load_opened(a.id or 0 for a in self.applications.values())
+        # The batch's files, their organisations (held here: the session's identity map keeps
+        # only what is referenced, and the letters read each file's organisation with
+        # `session.get`), their addresses and the cumulated rule's figures, each read in one
+        # statement rather than once per file.
+        applications, self.organisations = _files(session, wanted)
+        self.applications = {a.id: a for a in applications}
+        self.holders = holders_recipients(session, {o.id or 0 for o in self.organisations})
+        self.grants = CumulatedGrants.for_files(session, applications)
 
     def meeting(self, session_id: int) -> Meeting:
         if session_id not in self.meetings:

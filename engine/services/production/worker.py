@@ -161,7 +161,8 @@ def _store(db: Database, group: list[tuple[Work, list[bytes]]]) -> int:
             )
         )
         outbox = Outbox(session)
-        held = preload(session, (work for work, _ in group if work.claim.job_id in taken))
+        # Held until the commit: the jobs' `store` read these from the session.
+        _held = preload(session, (work for work, _ in group if work.claim.job_id in taken))
         for work, pdfs in group:
             if work.claim.job_id not in taken:
                 log.info("production job %s: done by another worker meanwhile", work.claim.job_id)
@@ -169,7 +170,6 @@ def _store(db: Database, group: list[tuple[Work, list[bytes]]]) -> int:
             work.store(session, pdfs, outbox)
             stored += 1
         outbox.write()
-        del held
     return stored
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from engine.db import Database
 from engine.models import Agreement, Application, Funder, Organisation, Share
-from engine.services.agreements import CumulatedGrants, cumulated_grants
+from engine.services.agreements import CumulatedGrants
 
 D = Decimal
 
@@ -97,7 +97,7 @@ def test_grants_are_summed_per_funder_organisation_and_year_of_the_action(
         assert grants_read.total(departement, mine, 2026) == D("500.00")
         assert grants_read.total(caf, theirs, 2026) == D("3000.00")
         assert grants_read.total(funders["msa"], mine, 2026) == D("0")
-        # One question at a time gives the same figures.
-        assert cumulated_grants(session, caf, mine, 2026) == D("23001.50")
+        # One question at a time, nothing read beforehand, gives the same figures.
+        assert CumulatedGrants(session).total(caf, mine, 2026) == D("23001.50")
         assert grants_read.opened(first.id or 0) == {share.id: "convention"}
         assert grants_read.opened(draft_application) == {}
